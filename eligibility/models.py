@@ -1,0 +1,1 @@
+"""Models of eligibility (to come)."""

@@ -1,0 +1,5 @@
+"""JOIN FORCES: funding and supporting collective impact."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,18 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from joinforces.core.views import healthz
+
+# Every admin site logs in through allauth, so that its rate limits and MFA apply there too.
+admin.autodiscover()
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("compte/", include("allauth.urls")),
+    path("compte/", include("joinforces.accounts.urls")),
+    path("", include("joinforces.core.urls")),
+    path("", include("joinforces.portal.urls")),
+]
