@@ -53,3 +53,6 @@ rules.add_perm("core.view_notification", is_staff_member)
 rules.add_perm("core.view_job", is_staff_member)
 rules.add_perm("core.view_territory", is_staff_member)
 rules.add_perm("core.view_theme", is_staff_member)
+# Module permissions: which apps the staff see on the admin's index.
+rules.add_perm("accounts", is_staff_member)
+rules.add_perm("core", is_staff_member)

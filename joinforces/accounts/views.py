@@ -10,7 +10,7 @@ from .forms import PreferencesForm
 
 @login_required
 def preferences(request):
-    form = PreferencesForm(request.POST or None, instance=request.user)
+    form = PreferencesForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.user_preferences_update(user=request.user, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Your preferences are saved."))

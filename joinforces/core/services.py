@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -119,35 +120,43 @@ def notification_send(
 
 
 def notification_deliver(*, notification_id: int) -> Notification:
-    """Send a pending notification; a sent one is never sent again (safe to run twice)."""
-    with transaction.atomic():
-        notification = Notification.objects.select_for_update().get(pk=notification_id)
-        if notification.status == Notification.Status.SENT:
-            return notification
-        message = EmailMultiAlternatives(
-            subject=notification.subject,
-            body=notification.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notification.to],
-            headers={"X-JoinForces-Key": notification.key},
+    """Send a pending notification; a sent one is never sent again (safe to run twice).
+
+    The row is locked while sending, so two workers never send the same email. A failure is
+    recorded (outside the rolled-back block) for the retry and the beat sweep.
+    """
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.select_for_update().get(pk=notification_id)
+            if notification.status == Notification.Status.SENT:
+                return notification
+            _email_for(notification).send()
+            notification.status = Notification.Status.SENT
+            notification.sent_at = timezone.now()
+            notification.attempts += 1
+            notification.error = ""
+            notification.save(update_fields=["status", "sent_at", "error", "attempts"])
+    except OSError as exc:
+        Notification.objects.filter(pk=notification_id).update(
+            status=Notification.Status.FAILED, error=str(exc)[:2000], attempts=F("attempts") + 1
         )
-        if notification.body_html:
-            message.attach_alternative(notification.body_html, "text/html")
-        for attachment in notification.attachments:
-            message.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment["mimetype"])
-        notification.attempts += 1
-        try:
-            message.send()
-        except OSError as exc:
-            notification.status = Notification.Status.FAILED
-            notification.error = str(exc)[:2000]
-            notification.save(update_fields=["status", "error", "attempts"])
-            raise
-        notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
-        notification.error = ""
-        notification.save(update_fields=["status", "sent_at", "error", "attempts"])
+        raise
     return notification
+
+
+def _email_for(notification: Notification) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.to],
+        headers={"X-JoinForces-Key": notification.key},
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    for attachment in notification.attachments:
+        message.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment["mimetype"])
+    return message
 
 
 # --- Background jobs -------------------------------------------------------------------------

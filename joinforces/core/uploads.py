@@ -50,7 +50,7 @@ def safe_name(name: str) -> str:
     if not dot:
         stem, ext = ext, ""
     stem = slugify(stem)[:80] or "fichier"
-    ext = get_valid_filename(ext.lower())[:10]
+    ext = get_valid_filename(ext.lower())[:10] if ext.strip(" .") else ""
     return f"{stem}.{ext}" if ext else stem
 
 

@@ -1,0 +1,172 @@
+"""Shared fixtures.
+
+Services that a test needs (PostgreSQL, Redis, Chromium) are required through `require()`: outside
+CI a missing service skips the test; with CI=true it fails it, so CI never goes green by skipping.
+"""
+
+import os
+import shutil
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.test import Client
+
+from joinforces.accounts.models import Role
+
+from .factories import ROLE_FACTORIES, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (or, in CI, fail) the current test when a service it needs is missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_configure(config):
+    from hypothesis import settings as hypothesis_settings
+
+    hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, max_examples=100)
+    hypothesis_settings.register_profile("dev", deadline=None, max_examples=50)
+    hypothesis_settings.load_profile("ci" if IN_CI else "dev")
+
+
+def pytest_collection_modifyitems(config, items):
+    if IN_CI and not items:
+        raise pytest.UsageError("CI=true and no test was collected")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI, a skipped test is a failure: every test must run on the real services."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if IN_CI and reporter is not None and reporter.stats.get("skipped") and session.exitstatus == 0:
+        reporter.write_line(f"CI=true: {len(reporter.stats['skipped'])} test(s) skipped; failing the run.", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _services_for_markers(request):
+    """Tests marked `postgres`, `worker` or `browser` need their service."""
+    vendor = settings.DATABASES["default"]["ENGINE"]
+    if request.node.get_closest_marker("postgres"):
+        require("postgresql" in vendor, "this test needs PostgreSQL (set DATABASE_URL)")
+    if request.node.get_closest_marker("worker"):
+        require(bool(os.environ.get("REDIS_URL")), "this test needs Redis (set REDIS_URL)")
+    if request.node.get_closest_marker("browser"):
+        require(os.path.exists(CHROMIUM) or shutil.which("chromium") is not None, f"Chromium not found at {CHROMIUM}")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits (allauth's, the self-assessment's) live in the cache: each test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def user_factory():
+    return UserFactory
+
+
+@pytest.fixture
+def make_user(db):
+    """`make_user(Role.STAFF, mfa=True)`: a verified user holding the given roles."""
+
+    def make(*roles, mfa=False, **kwargs):
+        user = UserFactory(roles=list(roles), **kwargs)
+        if mfa:
+            give_totp(user)
+        return user
+
+    return make
+
+
+def give_totp(user):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    return TOTP.activate(user, generate_totp_secret())
+
+
+@pytest.fixture
+def applicant(db):
+    return ROLE_FACTORIES[Role.APPLICANT]()
+
+
+@pytest.fixture
+def other_applicant(db):
+    return ROLE_FACTORIES[Role.APPLICANT]()
+
+
+@pytest.fixture
+def committee_member(db):
+    user = ROLE_FACTORIES[Role.COMMITTEE]()
+    give_totp(user)
+    return user
+
+
+@pytest.fixture
+def donor(db):
+    return ROLE_FACTORIES[Role.DONOR]()
+
+
+@pytest.fixture
+def staff(db):
+    user = ROLE_FACTORIES[Role.STAFF]()
+    give_totp(user)
+    return user
+
+
+@pytest.fixture
+def expert(db):
+    return ROLE_FACTORIES[Role.EXPERT]()
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def applicant_client(applicant):
+    return _client_for(applicant)
+
+
+@pytest.fixture
+def other_applicant_client(other_applicant):
+    return _client_for(other_applicant)
+
+
+@pytest.fixture
+def committee_client(committee_member):
+    return _client_for(committee_member)
+
+
+@pytest.fixture
+def donor_client(donor):
+    return _client_for(donor)
+
+
+@pytest.fixture
+def staff_client(staff):
+    return _client_for(staff)
+
+
+@pytest.fixture
+def expert_client(expert):
+    return _client_for(expert)
+
+
+__all__ = ["Authenticator", "require"]
