@@ -23,14 +23,12 @@ def celery_worker_on_redis():
     url = redis_url.rsplit("/", 1)[0] + "/15"  # a Redis database of its own
     saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    app.pool.force_close_all()
     try:
         with start_worker(app, perform_ping_check=False, concurrency=1, pool="solo", loglevel="WARNING",
                           shutdown_timeout=10):
             yield app
     finally:
         app.conf.update(saved)
-        app.pool.force_close_all()
 
 
 def test_the_welcome_email_is_sent_by_a_real_worker(celery_worker_on_redis, make_user):

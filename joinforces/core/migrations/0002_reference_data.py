@@ -45,7 +45,7 @@ def load_reference_data(apps, schema_editor):
 APPEND_ONLY_SQL = """
 CREATE OR REPLACE FUNCTION core_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+  RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER core_auditevent_append_only
