@@ -62,6 +62,20 @@ def _services_for_markers(request):
         require(os.path.exists(CHROMIUM) or shutil.which("chromium") is not None, f"Chromium not found at {CHROMIUM}")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference data comes from migrations; a reused test database may have lost it when the
+    last transactional test of a previous run flushed it, so load it again (idempotent)."""
+    from django.contrib.sites.models import Site
+
+    from joinforces.core.models import Territory, Theme
+    from joinforces.core.reference import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data(Territory, Theme)
+        Site.objects.update_or_create(pk=settings.SITE_ID, defaults={"domain": "testserver", "name": "JOIN FORCES"})
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

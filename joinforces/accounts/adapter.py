@@ -1,6 +1,7 @@
 import hashlib
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils import timezone, translation
 
 from joinforces.core.services import notification_send
@@ -12,7 +13,7 @@ class AccountAdapter(DefaultAccountAdapter):
     """Routes allauth's emails through the platform's one notification service."""
 
     def send_mail(self, template_prefix, email, context):
-        context = {**context, "email": email}
+        context = {"email": email, "current_site": get_current_site(self.request), **context}
         # Each verification or reset email carries its own signed key: the same content means the
         # same email, which must not go out twice; a new request makes a new key, hence a new email.
         tokens = sorted((k, str(v)) for k, v in context.items() if k in UNIQUE_CONTEXT_KEYS)

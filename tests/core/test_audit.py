@@ -48,7 +48,9 @@ def test_events_cannot_be_changed_or_deleted(applicant):
 @pytest.mark.postgres
 def test_the_database_itself_refuses_updates_and_deletes(applicant):
     event = audit(actor=None, action="core.test", target=applicant)
-    for sql in ("UPDATE core_auditevent SET action = 'core.x' WHERE id = %s", "DELETE FROM core_auditevent WHERE id = %s"):
+    statements = ("UPDATE core_auditevent SET action = 'core.x' WHERE id = %s",
+                  "DELETE FROM core_auditevent WHERE id = %s")
+    for sql in statements:
         with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk, action="core.test").exists()

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from joinforces.accounts.services import account_data_export_start
 from joinforces.core.models import Job
-from joinforces.core.uploads import download_url
 from joinforces.core.services import job_progress, job_run, jobs_requeue_stale
+from joinforces.core.uploads import download_url
 
 pytestmark = pytest.mark.django_db
 

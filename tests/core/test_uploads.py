@@ -61,7 +61,7 @@ def test_safe_name(name, expected):
 
 def test_upload_to_files_each_upload_under_an_unguessable_folder():
     path = UploadTo("attachments")(None, "Mon dossier.pdf")
-    prefix, year, folder, name = path.split("/")
+    prefix, _year, folder, name = path.split("/")
     assert prefix == "attachments" and len(folder) == 32 and name == "mon-dossier.pdf"
     assert UploadTo("attachments")(None, "x.pdf") != UploadTo("attachments")(None, "x.pdf")
 

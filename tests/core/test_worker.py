@@ -7,7 +7,7 @@ from django.core import mail
 
 from joinforces.core.models import Notification
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(scope="module")
@@ -20,15 +20,15 @@ def celery_worker_on_redis():
 
     from joinforces.celery import app
 
-    url = redis_url.rsplit("/", 1)[0] + "/15"  # a Redis database of its own
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    # The test settings point the broker and the results at a Redis database of their own (15).
+    assert app.conf.broker_url.endswith("/15") and app.conf.result_backend.endswith("/15")
+    app.conf.task_always_eager = False
     try:
         with start_worker(app, perform_ping_check=False, concurrency=1, pool="solo", loglevel="WARNING",
                           shutdown_timeout=10):
             yield app
     finally:
-        app.conf.update(saved)
+        app.conf.task_always_eager = True
 
 
 def test_the_welcome_email_is_sent_by_a_real_worker(celery_worker_on_redis, make_user):

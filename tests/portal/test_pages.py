@@ -93,3 +93,13 @@ def test_csp_forbids_inline_scripts(client):
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert directives["script-src"] == "'self'"
     assert directives["style-src"] == "'self'"
+
+
+def test_french_is_the_default_whatever_the_browser_says(client):
+    html = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="fr">' in html
+
+
+def test_an_anonymous_visitor_keeps_the_chosen_language(client):
+    client.post(reverse("portal:set_language"), {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
