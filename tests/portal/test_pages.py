@@ -15,7 +15,7 @@ def test_home_says_in_french_what_is_funded_and_not(client):
     assert '<html lang="fr">' in html
     assert "Ce que JOIN FORCES finance" in html
     assert "Ce que JOIN FORCES ne finance pas" in html
-    for words in ("plaidoyer", "Ralliances", "hors sol", "Fédérations et têtes de réseaux", "collecte de fonds"):
+    for words in ("plaidoyer", "Ralliances", "hors sol", "fédérations et têtes de réseaux", "collecte de fonds"):
         assert words in html, words
     assert "frais de fonctionnement" in html
     assert reverse("account_signup") in html
