@@ -41,7 +41,7 @@ format: install
 
 # Extract the strings to translate into locale/fr (then translate the new ones in django.po).
 messages: install
-	$(MANAGE) makemessages -l fr --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --no-location
+	$(MANAGE) makemessages -l fr --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=test-artifacts --no-location
 
 bench: install
 	$(PY) -m bench

@@ -13,7 +13,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 APPS_DIR = BASE_DIR / "joinforces"
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
+# `.env` is docker compose's file; the settings read it only when asked to (a `.env` made for
+# compose would otherwise point `make run` at the compose hosts).
+if env.bool("DJANGO_READ_DOT_ENV", default=False) and (BASE_DIR / ".env").exists():
     env.read_env(BASE_DIR / ".env")
 
 # General
