@@ -23,3 +23,6 @@ TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]
 # database of its own (15), never the one a development server or CI's other jobs use.
 if REDIS_URL:
     CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL.rsplit("/", 1)[0] + "/15"
+
+# Static files are served from their source folders (WhiteNoise finders): no collected folder.
+STATIC_ROOT = None
