@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("compte/", include("joinforces.accounts.urls")),
+    path("eligibilite/", include("eligibility.urls")),
     path("", include("joinforces.core.urls")),
     path("", include("joinforces.portal.urls")),
 ]

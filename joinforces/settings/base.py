@@ -143,6 +143,10 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_FILE_OVERWRITE = False
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
 
+# How many trusted proxies (load balancer, TLS terminator) stand before the web processes: the
+# client's address for rate limits is then read from X-Forwarded-For.
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
+
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
