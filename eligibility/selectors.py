@@ -1,5 +1,6 @@
 """Reads of eligibility."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from .models import Screening, ScreeningFinding, SelfAssessmentTally
 
 _MISSING = object()
+ANSWER_DISPLAY_LENGTH = 120
 
 
 def resolve_pointer(document, pointer: str):
@@ -35,6 +37,12 @@ class Answer:
     @property
     def missing(self) -> bool:
         return self.value is _MISSING
+
+    @property
+    def display(self) -> str:
+        """The answer as the case file says it (JSON), shortened when it is a long list."""
+        text = json.dumps(self.value, ensure_ascii=False)
+        return text if len(text) <= ANSWER_DISPLAY_LENGTH else text[: ANSWER_DISPLAY_LENGTH - 1] + "…"
 
 
 def finding_answers(screening: Screening, finding: ScreeningFinding) -> list[Answer]:

@@ -51,6 +51,7 @@ def test_the_detail_shows_each_finding_with_its_reason_and_answers(staff_client,
     finding = screening.findings.get(criterion="ralliance")
     assert finding.reason_fr in page.replace("&#x27;", "'").replace("&nbsp;", "\u00a0")
     assert finding.facts[0] in page
+    assert "<code>/members/0/voting_share</code> = 0.6" in page  # the answer, as the case file says it
     assert "Exclut" in page and "Non éligible" in page
 
 
