@@ -302,8 +302,10 @@ class MemberOrganisation(models.Model):
         verbose_name_plural = _("member organisations")
         ordering = ["application", "position", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(voting_share__isnull=True) | Q(voting_share__gte=0, voting_share__lte=100),
-                                   name="memberorganisation_share_percent"),
+            models.CheckConstraint(
+                condition=Q(voting_share__isnull=True) | Q(voting_share__gte=0, voting_share__lte=100),
+                name="memberorganisation_share_percent",
+            ),
             models.CheckConstraint(condition=Q(annual_budget__isnull=True) | Q(annual_budget__gte=0),
                                    name="memberorganisation_budget_not_negative"),
         ]
