@@ -14,6 +14,7 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("compte/", include("joinforces.accounts.urls")),
     path("eligibilite/", include("eligibility.urls")),
+    path("", include("applications.urls")),
     path("", include("joinforces.core.urls")),
     path("", include("joinforces.portal.urls")),
 ]

@@ -1,15 +1,19 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from applications.models import Call
 from joinforces.accounts.services import user_preferences_update
 from joinforces.core.panels import panels_for
 
 
 def home(request):
-    return render(request, "portal/home.html")
+    now = timezone.now()
+    current_call = Call.objects.public(now).prefetch_related("themes").first()
+    return render(request, "portal/home.html", {"call": current_call, "now": now})
 
 
 @login_required

@@ -46,3 +46,17 @@ def test_ics_event_is_a_valid_invitation_in_utc():
 def test_ics_refuses_naive_datetimes():
     with pytest.raises(ValueError):
         ics_event(uid="x", start=datetime(2027, 1, 1, 9), end=datetime(2027, 1, 1, 10), summary="x")
+
+
+def test_amounts_in_euros_follow_the_language():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from joinforces.core.templatetags.core_tags import euros
+
+    with translation.override("fr"):
+        assert euros(Decimal("12500")) == "12\u00a0500,00\u00a0€"
+    with translation.override("en"):
+        assert euros("12500.5") == "€12,500.50"
+    assert euros("not a number") == ""
