@@ -1,8 +1,12 @@
 """French identifiers of organisations: SIREN (9 digits, Luhn) and RNA (W + 9 characters).
 
-RNA numbers are "W" followed by nine characters: the first three name the prefecture that
-registered the association — a département number ("75", "13"…), with "2A"/"2B" for Corsica, or
-three digits for the overseas départements (971–976) — then the rest are digits. Pure functions.
+RNA numbers are "W" followed by nine characters. The official wording says "W and nine digits",
+which holds in metropolitan France, but the first three characters are the code of the registry
+(greffe) that took the declaration — the département and a sub-prefecture digit: "751" for Paris,
+"595" for Lille — and that code has a letter in Corsica ("2A", "2B") and in the overseas
+départements ("9A"…, "9R" for La Réunion…). Data.gouv's own detector of the RNA files reads legacy
+registry codes as a digit, a digit or letter, a digit; we accept the same shape: W, a digit, a digit
+or capital letter, then seven digits. Spaces, dots and dashes typed inside are ignored. Pure functions.
 """
 
 import re
@@ -11,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 SIREN_RE = re.compile(r"^\d{9}$")
-# W + (2-digit département or 2A/2B) + 7 digits, or W + 3-digit overseas code (97x) + 6 digits.
-RNA_RE = re.compile(r"^W(?:(?:0[1-9]|[1-8]\d|9[0-5]|2[AB])\d{7}|9[78]\d{7})$")
+# W + registry code (digit, digit or letter) + 7 digits: W751234567, W2A1234567, W9R1234567.
+RNA_RE = re.compile(r"^W\d[0-9A-Z]\d{7}$")
 
 
 def normalise_identifier(value: str) -> str:

@@ -211,7 +211,9 @@ class Application(models.Model):
     amount_requested = models.DecimalField(_("amount requested (€)"), null=True, blank=True, **MONEY)
     other_funders = models.TextField(_("other funders and co-funding"), blank=True)
     # 9. Review and submit
-    consent_public = models.BooleanField(_("may be listed publicly if selected"), default=False)
+    # None until the team answers: the question must be answered, yes or no, before submission.
+    consent_public = models.BooleanField(_("may be listed publicly if selected"), null=True, blank=True,
+                                         default=None)
     sworn_statement = models.BooleanField(_("sworn statement"), default=False)
 
     screening = models.OneToOneField(
@@ -272,6 +274,48 @@ class TeamMember(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.application}"
+
+
+class TeamInvitation(models.Model):
+    """A co-applicant invited by email who has no account yet; accepting with the token joins the team."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("team invitation")
+        verbose_name_plural = _("team invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "email"], name="teaminvitation_once_per_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} · {self.application}"
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given in a year. Its row is locked while a submission takes the next
+    number, so that concurrent submissions never get the same reference."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+        constraints = [
+            models.UniqueConstraint(fields=["year"], name="referencecounter_one_per_year"),
+            models.CheckConstraint(condition=Q(last__lte=9999), name="referencecounter_four_digits"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
 
 
 class MemberOrganisation(models.Model):

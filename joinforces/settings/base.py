@@ -241,6 +241,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "core-requeue-stale-jobs": {"task": "core.jobs_requeue_stale", "schedule": 5 * 60},
     "core-send-pending-notifications": {"task": "core.notifications_send_pending", "schedule": 5 * 60},
+    "applications-draft-reminders": {"task": "applications.draft_reminders", "schedule": 60 * 60},
 }
 JOB_STALE_AFTER_SECONDS = 10 * 60
 

@@ -68,7 +68,7 @@ def test_panels_are_shown_in_order_and_only_when_they_have_something_to_say(appl
 
 @pytest.mark.parametrize("path", ["/", "/mon-espace/"])
 def test_page_query_counts_are_pinned(applicant_client, django_assert_max_num_queries, path):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert applicant_client.get(path).status_code == 200
 
 

@@ -1,0 +1,28 @@
+"""Celery tasks of applications: they take primary keys, load, and call one service; safe to run twice."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from joinforces.core.services import job_run
+
+from . import services
+from .models import Application, Status
+
+
+@shared_task(name="applications.screen")
+def application_screen_task(application_id: int) -> int | None:
+    """Screen a submitted application; an application already screened on the same case is left as is."""
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None or application.status in (Status.DRAFT, Status.WITHDRAWN):
+        return None
+    return services.application_screen(application=application, actor=None, only_if_changed=True).pk
+
+
+@shared_task(name="applications.dossier")
+def application_dossier_task(job_id: str) -> str:
+    return job_run(job_id, services.application_dossier_build).status
+
+
+@shared_task(name="applications.draft_reminders")
+def draft_reminders_task() -> int:
+    return services.draft_reminders_send(now=timezone.now())

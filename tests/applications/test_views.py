@@ -1,0 +1,203 @@
+"""The applicant's pages: start, the nine steps, autosave, submit, the summary, the panel, access."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from applications.models import Application, Status
+from tests.applications.factories import ApplicationFactory, CallFactory, complete_application
+from tests.factories import ApplicantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def step(application, number):
+    return reverse("applications:step", args=[application.pk, number])
+
+
+def logged(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_an_applicant_starts_from_the_call_page(client, applicant):
+    call = CallFactory()
+    page = logged(client, applicant).get(reverse("applications:call_detail", args=[call.slug])).content.decode()
+    assert "Commencer ma candidature" in page
+    response = client.post(reverse("applications:start", args=[call.slug]))
+    application = Application.objects.get(created_by=applicant)
+    assert response["Location"] == step(application, 1)
+    assert application.team.get().user == applicant
+
+
+def test_a_closed_call_cannot_be_started(client, applicant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    call = CallFactory(opens_at=timezone.now() - timedelta(days=60), closes_at=timezone.now() - timedelta(days=1))
+    response = logged(client, applicant).post(reverse("applications:start", args=[call.slug]), follow=True)
+    assert not Application.objects.exists()
+    assert "n’est pas ouvert" in response.content.decode()
+
+
+def test_step_one_saves_even_an_incomplete_draft_and_autosaves_with_htmx(client, applicant):
+    application = ApplicationFactory(created_by=applicant)
+    client = logged(client, applicant)
+    response = client.post(step(application, 1), {"name": "Collectif Alimentation Nord", "kind": "coalition",
+                                                   "themes": ["food"], "temporary": "no"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Enregistré le" in response.content.decode()
+    application.refresh_from_db()
+    assert (application.name, application.kind, application.temporary) == ("Collectif Alimentation Nord",
+                                                                          "coalition", False)
+    assert list(application.themes.values_list("code", flat=True)) == ["food"]
+    page = client.get(step(application, 1)).content.decode()
+    assert "Collectif Alimentation Nord" in page and "Reste à compléter" in page
+
+
+def test_a_bad_website_is_refused_with_a_message_and_nothing_changes(client, applicant):
+    application = ApplicationFactory(created_by=applicant, name="Avant")
+    response = logged(client, applicant).post(step(application, 1), {"name": "Après", "website": "pas une adresse"})
+    assert response.status_code == 200 and "Saisissez une URL valide" in response.content.decode()
+    application.refresh_from_db()
+    assert application.name == "Avant"
+
+
+def test_members_are_added_edited_and_removed_inline_with_identifier_checks(client, applicant):
+    application = ApplicationFactory(created_by=applicant)
+    client = logged(client, applicant)
+    data = {"members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "0",
+            "members-0-name": "Banque alimentaire", "members-0-legal_form": "association",
+            "members-0-non_profit": "on", "members-0-role": "lead", "members-0-identifier": "732 829 321"}
+    refused = client.post(step(application, 2), data)
+    assert "clé de contrôle est fausse" in refused.content.decode()
+    assert not application.members.exists()
+    data["members-0-identifier"] = "732 829 320"
+    assert client.post(step(application, 2), data).status_code == 302
+    member = application.members.get()
+    assert member.identifier == "732829320"
+    client.post(step(application, 2), {"members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "1",
+                                       "members-0-id": member.pk, "members-0-name": member.name,
+                                       "members-0-DELETE": "on"})
+    assert not application.members.exists()
+
+
+def test_a_complete_application_is_submitted_from_the_last_step(client, applicant,
+                                                               django_capture_on_commit_callbacks):
+    application = complete_application(user=applicant)
+    client = logged(client, applicant)
+    page = client.get(step(application, 9)).content.decode()
+    assert "Tout y est" in page and "Banque alimentaire de Lille" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(step(application, 9), {"consent_public": "yes", "sworn_statement": "on",
+                                                      "submit": "1"})
+    assert response["Location"] == reverse("applications:detail", args=[application.pk])
+    application.refresh_from_db()
+    assert application.status == Status.SCREENED and application.reference.startswith("JF-")
+    detail = client.get(response["Location"]).content.decode()
+    assert application.reference in detail
+    assert "En cours d’examen : votre candidature est déposée" in detail
+    # Whatever the screening says, the applicant reads "under review".
+    assert str(application.screening.get_final_verdict_display()) not in detail
+
+
+def test_an_incomplete_application_cannot_be_submitted(client, applicant):
+    application = ApplicationFactory(created_by=applicant)
+    client = logged(client, applicant)
+    page = client.get(step(application, 9)).content.decode()
+    assert "Avant de pouvoir déposer" in page
+    client.post(step(application, 9), {"consent_public": "yes", "sworn_statement": "on", "submit": "1"})
+    application.refresh_from_db()
+    assert application.status == Status.DRAFT and application.reference is None
+
+
+def test_attachments_refuse_files_lying_about_their_type(client, applicant):
+    application = ApplicationFactory(created_by=applicant)
+    client = logged(client, applicant)
+    fake = SimpleUploadedFile("statuts.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    response = client.post(step(application, 8), {"kind": "statutes", "file": fake})
+    assert "n’est pas un vrai fichier PDF" in response.content.decode()
+    assert not application.attachments.exists()
+
+
+def test_budget_totals_per_year(client, applicant):
+    application = complete_application(user=applicant)
+    page = logged(client, applicant).get(step(application, 6)).content.decode()
+    assert "30\u00a0000,00\u00a0€" in page and "90\u00a0000,00\u00a0€" in page
+
+
+def test_the_panel_lists_the_team_applications(client, applicant, django_assert_max_num_queries):
+    call = CallFactory(title="Appel 2027")
+    for index in range(5):
+        ApplicationFactory(created_by=applicant, call=call, name=f"Collectif {index}")
+    client = logged(client, applicant)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("portal:my_space")).content.decode()
+    assert "Mes candidatures" in page and "Collectif 4" in page and "continuer" in page
+
+
+@pytest.mark.parametrize("number", range(1, 10))
+def test_each_step_query_count_does_not_grow_with_members(client, applicant, number,
+                                                          django_assert_max_num_queries):
+    application = complete_application(user=applicant)
+    client = logged(client, applicant)
+    with django_assert_max_num_queries(40) as context:
+        client.get(step(application, number))
+    baseline = len(context.captured_queries)
+    from applications import services
+
+    for index in range(4):
+        services.member_add(application=application, actor=applicant, name=f"Membre {index}",
+                            legal_form="association", non_profit=True, role="member", identifier="W751234567",
+                            annual_budget=Decimal("1000"))
+    with django_assert_max_num_queries(baseline):
+        client.get(step(application, number))
+
+
+def test_other_people_get_nothing(client, applicant, other_applicant, donor, expert, committee_member):
+    application = complete_application(user=applicant)
+    urls = [step(application, n) for n in range(1, 10)] + [
+        reverse("applications:detail", args=[application.pk]), reverse("applications:case", args=[application.pk])]
+    for user in (other_applicant, donor, expert, committee_member):
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 404, (user, url)
+        assert client.post(step(application, 1), {"name": "Piraté"}).status_code == 404
+    client.logout()
+    assert client.get(urls[0]).status_code == 302
+    application.refresh_from_db()
+    assert application.name != "Piraté"
+
+
+def test_a_co_applicant_works_on_the_same_application(client):
+    owner, co_applicant = ApplicantFactory(), ApplicantFactory()
+    application = ApplicationFactory(created_by=owner, team=[co_applicant])
+    client = logged(client, co_applicant)
+    assert client.post(step(application, 1), {"name": "Ensemble"}).status_code == 302
+    application.refresh_from_db()
+    assert application.name == "Ensemble"
+
+
+def test_the_team_downloads_the_case_file(client, applicant):
+    application = complete_application(user=applicant)
+    response = logged(client, applicant).get(reverse("applications:case", args=[application.pk]))
+    assert response["Content-Disposition"].startswith("attachment;")
+    case = response.json()
+    assert case["name"] == application.name and len(case["members"]) == 2
+
+
+def test_an_invited_person_joins_the_team_by_the_link(client, applicant):
+    from applications import services
+    from applications.models import TeamInvitation
+
+    application = ApplicationFactory(created_by=applicant)
+    services.team_invite(application=application, email="nouvelle@example.org", actor=applicant)
+    invitation = TeamInvitation.objects.get(application=application)
+    newcomer = ApplicantFactory(email="nouvelle@example.org")
+    response = logged(client, newcomer).get(reverse("applications:invitation_accept", args=[invitation.token]))
+    assert response["Location"] == reverse("applications:detail", args=[application.pk])
+    assert application.team.filter(user=newcomer).exists()
+    assert client.get(step(application, 1)).status_code == 200
