@@ -301,7 +301,7 @@ def _step_review(request, application, editable, context):
     form = forms.ReviewForm(request.POST or None, initial=initial)
     if request.method == "POST" and editable and form.is_valid():
         services.application_save(application=application, actor=request.user,
-                                  consent_public=form.cleaned_data["consent_public"] == "yes",
+                                  consent_public=forms.yes_no(form.cleaned_data["consent_public"]),
                                   sworn_statement=form.cleaned_data["sworn_statement"])
         if "submit" in request.POST:
             services.application_submit(application=application, actor=request.user)

@@ -5,6 +5,7 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import translation
 
 # Lower apps first: each app's demo may use what the apps before it created.
@@ -16,6 +17,9 @@ DEMO_MODULES = [
     "support.demo",
     "events.demo",
 ]
+
+
+DUMMY_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
 @dataclass
@@ -32,7 +36,8 @@ class Command(BaseCommand):
         from joinforces.accounts.demo import DEMO_PASSWORD
 
         context = DemoContext(stdout=self.stdout)
-        with translation.override("fr"), transaction.atomic():
+        # Demo emails are recorded as notifications but not printed: the console stays readable.
+        with translation.override("fr"), override_settings(EMAIL_BACKEND=DUMMY_EMAIL), transaction.atomic():
             for module in DEMO_MODULES:
                 import_module(module).seed(context)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Demo accounts (password: {DEMO_PASSWORD}):"))
