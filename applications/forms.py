@@ -203,3 +203,7 @@ class ProgrammeFormSetBase(forms.BaseFormSet):
 
 
 ProgrammeFormSet = forms.formset_factory(ProgrammeForm, formset=ProgrammeFormSetBase, extra=1, can_delete=True)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email of the person to invite"))

@@ -19,3 +19,6 @@ urlpatterns += [
 urlpatterns += [
     path("candidatures/invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]
+urlpatterns += [
+    path("candidatures/<int:pk>/equipe/inviter/", views.team_invite, name="invite"),
+]

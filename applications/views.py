@@ -328,8 +328,10 @@ def application_detail(request, pk):
     application = access_team_application(request.user, pk)
     history = AuditEvent.objects.for_target(application).filter(action__in=HISTORY_ACTIONS).order_by("created_at")
     dossier = Job.objects.visible_to(request.user).filter(key=f"applications.dossier:{application.pk}").first()
+    team = application.team.select_related("user").order_by("joined_at")
     return render(request, "applications/detail.html", {
-        "application": application, "history": history, "dossier": dossier,
+        "application": application, "history": history, "dossier": dossier, "team": team,
+        "invite_form": forms.InviteForm(),
         "can_withdraw": application.status not in FINAL_STATUSES and application.status != Status.DRAFT,
     })
 
@@ -371,3 +373,20 @@ def invitation_accept(request, token):
         return redirect("portal:my_space")
     messages.success(request, _("You have joined the team of this application."))
     return redirect("applications:detail", pk=member.application_id)
+
+
+@login_required
+@require_POST
+def team_invite(request, pk):
+    application = access_team_application(request.user, pk)
+    form = forms.InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid email address."))
+        return redirect("applications:detail", pk=pk)
+    try:
+        services.team_invite(application=application, email=form.cleaned_data["email"], actor=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+    return redirect("applications:detail", pk=pk)

@@ -201,3 +201,27 @@ def test_an_invited_person_joins_the_team_by_the_link(client, applicant):
     assert response["Location"] == reverse("applications:detail", args=[application.pk])
     assert application.team.filter(user=newcomer).exists()
     assert client.get(step(application, 1)).status_code == 200
+
+
+def test_the_team_invites_a_co_applicant_from_the_application_page(client, applicant,
+                                                                   django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    application = ApplicationFactory(created_by=applicant)
+    client = logged(client, applicant)
+    page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert "Inviter un co-candidat" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("applications:invite", args=[application.pk]), {"email": "ami@example.org"},
+                               follow=True)
+    assert "Invitation envoyée à ami@example.org" in response.content.decode()
+    assert [m.to for m in mail.outbox] == [["ami@example.org"]]
+    assert "/candidatures/invitations/" in mail.outbox[0].body
+
+
+def test_an_outsider_cannot_invite_into_a_team(client, applicant, other_applicant):
+    application = ApplicationFactory(created_by=applicant)
+    response = logged(client, other_applicant).post(reverse("applications:invite", args=[application.pk]),
+                                                     {"email": "intrus@example.org"})
+    assert response.status_code == 404
+    assert not application.team.filter(user=other_applicant).exists()
