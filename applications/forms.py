@@ -150,8 +150,10 @@ class BudgetLineForm(forms.Form):
     label = forms.CharField(label=_("Description"), max_length=300, required=False)
     amount = forms.DecimalField(label=_("Amount (€)"), max_digits=14, decimal_places=2, min_value=0,
                                 max_value=100_000_000, required=False)
-    programme_cost = forms.BooleanField(label=_("Programme delivery"), required=False)
-    member_overhead = forms.BooleanField(label=_("One member's own costs"), required=False)
+    programme_cost = forms.BooleanField(label=_("Programme delivery"), required=False,
+                                        help_text=_("JOIN FORCES does not fund this line."))
+    member_overhead = forms.BooleanField(label=_("One member's own costs"), required=False,
+                                         help_text=_("JOIN FORCES does not fund this line."))
 
 
 class SupportNeedForm(forms.Form):

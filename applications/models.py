@@ -222,6 +222,9 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_saved_at = models.DateTimeField(_("last saved"), auto_now=True)
+    # {"1": 3, "2": 1, ...}: each step's version, raised by every save of the step, so that of two
+    # people saving the same step from the same version the second is refused (not overwritten).
+    step_versions = models.JSONField(_("versions of the steps"), default=dict, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 

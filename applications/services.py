@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eligibility.services import case_digest, screening_create
+from joinforces.core.models import AuditEvent
 from joinforces.core.services import audit, job_progress, job_start, notification_send
 
 from .case import application_to_case
@@ -64,6 +65,15 @@ class ApplicationError(Exception):
         self.message = str(message)
         self.items = list(items)
         super().__init__(self.message)
+
+
+class StaleStepError(ApplicationError):
+    """Someone else saved the step since this person loaded it: their save is refused."""
+
+    def __init__(self, message, *, current_version, changes=()):
+        super().__init__(message)
+        self.current_version = current_version
+        self.changes = list(changes)
 
 
 # --- Checks ------------------------------------------------------------------------------------
@@ -119,6 +129,41 @@ def _plain(value):
 def _touch(application: Application) -> None:
     """Record that the draft was saved now (parts saved count as a save of the application)."""
     Application.objects.filter(pk=application.pk).update(last_saved_at=timezone.now())
+
+
+# --- Step versions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_step_claim(*, application: Application, step: int, version: int | None, actor,
+                           loaded_at=None) -> int:
+    """Raise the version of `step` before saving it; refuse if it moved since `version` was read.
+
+    Call it in the same transaction as the step's saves (the view does), so that a refused or failed
+    save leaves the version as it was. `loaded_at` (when the page was read) lets the refusal list
+    what the others changed since.
+    """
+    locked = _require_editable(application, actor)
+    current = int((locked.step_versions or {}).get(str(step), 0))
+    if version is not None and version != current:
+        changes = AuditEvent.objects.for_target(locked).exclude(actor=actor).order_by("created_at")
+        if loaded_at is not None:
+            changes = changes.filter(created_at__gt=loaded_at)
+            if not changes.exists():
+                # Only this person saved since they loaded the page (an autosave racing their button).
+                locked.step_versions = {**(locked.step_versions or {}), str(step): current + 1}
+                locked.save(update_fields=["step_versions"])
+                application.step_versions = locked.step_versions
+                return current + 1
+        raise StaleStepError(
+            _("Someone else in your team saved this step while you were editing it. Your changes are not saved: "
+              "reload the step to see theirs, then make yours again."),
+            current_version=current, changes=list(changes.select_related("actor")[:20]),
+        )
+    locked.step_versions = {**(locked.step_versions or {}), str(step): current + 1}
+    locked.save(update_fields=["step_versions"])
+    application.step_versions = locked.step_versions
+    return current + 1
 
 
 # --- Start and save a draft --------------------------------------------------------------------

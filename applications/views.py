@@ -1,9 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -80,7 +82,16 @@ def application_step(request, pk, step):
     handler = STEP_HANDLERS[step]
     context = {"application": application, "step": step, "steps": STEPS, "editable": editable}
     try:
-        result = handler(request, application, editable, context)
+        if request.method == "POST" and editable and step in VERSIONED_STEPS:
+            result = _save_versioned_step(request, application, step, handler, context)
+        else:
+            result = handler(request, application, editable, context)
+    except services.StaleStepError as error:
+        # Keep what the person typed on the page (bound forms, nothing saved) under the warning.
+        context["stale"] = error
+        if request.htmx:
+            return render(request, "applications/steps/stale.html", context)
+        result = handler(request, application, False, context)
     except services.ApplicationError as error:
         messages.error(request, error.message)
         return redirect("applications:step", pk=pk, step=step)
@@ -91,14 +102,45 @@ def application_step(request, pk, step):
     context["complete_steps"] = {number for number, _label in STEPS} - {item.step for item in missing}
     context["progress_percent"] = len(context["complete_steps"]) * 100 // len(STEPS)
     context["all_missing"] = missing
+    context.setdefault("step_version", (application.step_versions or {}).get(str(step), 0))
+    context["loaded_at"] = timezone.now().isoformat()
     return render(request, STEP_TEMPLATES[step], context)
 
 
-def _saved(request, application, step):
-    """After a save: htmx autosave gets the "saved at" line; a plain post goes back to the step."""
+def _save_versioned_step(request, application, step, handler, context):
+    """Claim the step's version and save it in one transaction: an invalid form rolls the claim back."""
+    with transaction.atomic():
+        services.application_step_claim(
+            application=application, step=step, version=_int_or_none(request.POST.get("step_version")),
+            actor=request.user, loaded_at=parse_datetime(request.POST.get("loaded_at") or ""),
+        )
+        result = handler(request, application, True, context)
+        if result is None:  # the form did not validate: nothing saved, the version stays
+            transaction.set_rollback(True)
+    if result is None:
+        application.step_versions = Application.objects.values_list("step_versions", flat=True).get(
+            pk=application.pk)
+    return result
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _saved(request, application, step, created=()):
+    """After a save: htmx autosave gets the "saved at" line; a plain post goes back to the step.
+
+    `created` pairs the id field of each row the save created with the new row's key: the autosave
+    answer fills those fields in on the page, so that the next autosave updates the row, not adds it.
+    """
     if request.htmx:
-        application.refresh_from_db(fields=["last_saved_at"])
-        return render(request, "applications/steps/saved.html", {"application": application})
+        application.refresh_from_db(fields=["last_saved_at", "step_versions"])
+        return render(request, "applications/steps/saved.html", {
+            "application": application, "oob_version": application.step_versions.get(str(step), 0),
+            "created": created})
     messages.success(request, _("Saved."))
     target = request.POST.get("next_step")
     if target and target.isdigit() and int(target) in STEP_TEMPLATES:
@@ -141,6 +183,7 @@ def _step_members(request, application, editable, context):
     formset = forms.MemberFormSet(request.POST or None, initial=initial, prefix="members")
     if request.method == "POST" and editable and formset.is_valid():
         by_id = {m.pk: m for m in members}
+        created = []
         for position, form in enumerate(formset.forms):
             data = form.cleaned_data
             member = by_id.get(data.get("id"))
@@ -150,9 +193,10 @@ def _step_members(request, application, editable, context):
                 services.member_update(member=member, actor=request.user,
                                        **{f: data[f] for f in MEMBER_STEP_FIELDS})
             elif not member and not data.get("DELETE") and data.get("name"):
-                services.member_add(application=application, actor=request.user, position=position,
-                                    **{f: data[f] for f in MEMBER_STEP_FIELDS})
-        return _saved(request, application, 2)
+                member = services.member_add(application=application, actor=request.user, position=position,
+                                             **{f: data[f] for f in MEMBER_STEP_FIELDS})
+                created.append((f"{formset.prefix}-{position}-id", member.pk))
+        return _saved(request, application, 2, created)
     context["formset"] = formset
     return None
 
@@ -189,6 +233,7 @@ def _step_programmes(request, application, editable, context):
     if request.method == "POST" and editable and formset.is_valid():
         by_id = {p.pk: p for p in programmes}
         members_by_id = {str(m.pk): m for m in members}
+        created = []
         for position, form in enumerate(formset.forms):
             data = form.cleaned_data
             programme = by_id.get(data.get("id"))
@@ -202,9 +247,11 @@ def _step_programmes(request, application, editable, context):
                 services.programme_update(programme=programme, actor=request.user, territories=territories,
                                           members_involved=involved, **fields)
             elif not programme and not data.get("DELETE") and data.get("title"):
-                services.programme_add(application=application, actor=request.user, territories=territories,
-                                       members_involved=involved, position=position, **fields)
-        return _saved(request, application, 4)
+                programme = services.programme_add(application=application, actor=request.user,
+                                                   territories=territories, members_involved=involved,
+                                                   position=position, **fields)
+                created.append((f"{formset.prefix}-{position}-id", programme.pk))
+        return _saved(request, application, 4, created)
     context["formset"] = formset
     return None
 
@@ -241,7 +288,8 @@ def _step_budget(request, application, editable, context):
     if request.method == "POST" and editable and form.is_valid() and formset.is_valid():
         services.application_save(application=application, actor=request.user, **form.cleaned_data)
         by_id = {line.pk: line for line in lines}
-        for line_form in formset.forms:
+        created = []
+        for position, line_form in enumerate(formset.forms):
             data = line_form.cleaned_data
             line = by_id.get(data.get("id"))
             values = {f: data.get(f) for f in BUDGET_STEP_FIELDS}
@@ -250,8 +298,9 @@ def _step_budget(request, application, editable, context):
             elif line and line_form.has_changed():
                 services.budget_line_update(line=line, actor=request.user, **values)
             elif not line and not data.get("DELETE") and data.get("amount") is not None and data.get("category"):
-                services.budget_line_add(application=application, actor=request.user, **values)
-        return _saved(request, application, 6)
+                line = services.budget_line_add(application=application, actor=request.user, **values)
+                created.append((f"{formset.prefix}-{position}-id", line.pk))
+        return _saved(request, application, 6, created)
     years, total = budget_by_year(application)
     context.update(form=form, formset=formset, budget_years=years, budget_total=total)
     return None
@@ -314,6 +363,7 @@ def _step_review(request, application, editable, context):
     return None
 
 
+VERSIONED_STEPS = frozenset({1, 2, 3, 4, 5, 6, 7, 9})
 MEMBER_STEP_FIELDS = ("name", "legal_form", "non_profit", "general_interest", "role", "identifier",
                       "identifier_missing_reason", "annual_budget", "staff_count")
 BUDGET_STEP_FIELDS = ("year", "category", "label", "amount", "programme_cost", "member_overhead")

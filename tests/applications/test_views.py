@@ -225,3 +225,80 @@ def test_an_outsider_cannot_invite_into_a_team(client, applicant, other_applican
                                                      {"email": "intrus@example.org"})
     assert response.status_code == 404
     assert not application.team.filter(user=other_applicant).exists()
+
+
+def test_the_second_of_two_concurrent_saves_of_a_step_is_refused_with_what_changed(client):
+    from django.test import Client
+
+    owner, co_applicant = ApplicantFactory(first_name="Inès"), ApplicantFactory()
+    application = ApplicationFactory(created_by=owner, team=[co_applicant], name="Avant")
+    first, second = logged(Client(), owner), logged(client, co_applicant)
+    version = first.get(step(application, 1)).context["step_version"]
+    loaded_at = second.get(step(application, 1)).context["loaded_at"]
+    assert version == 0
+
+    assert first.post(step(application, 1), {"name": "Version d’Inès", "step_version": version}).status_code == 302
+    refused = second.post(step(application, 1), {"name": "Version concurrente", "step_version": version,
+                                                 "loaded_at": loaded_at})
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "a enregistré cette étape pendant que vous la modifiiez" in page
+    assert "Version concurrente" in page  # what they typed is still on the page
+    assert owner.email in page and "name" in page  # who saved, and what
+    application.refresh_from_db()
+    assert application.name == "Version d’Inès" and application.step_versions == {"1": 1}
+
+    # After reloading, their save goes through.
+    reloaded = second.get(step(application, 1)).context["step_version"]
+    assert second.post(step(application, 1), {"name": "Version reprise", "step_version": reloaded}).status_code == 302
+    application.refresh_from_db()
+    assert application.name == "Version reprise" and application.step_versions == {"1": 2}
+
+
+def test_autosave_carries_the_new_version_so_one_person_never_conflicts_with_themselves(client, applicant):
+    application = ApplicationFactory(created_by=applicant)
+    client = logged(client, applicant)
+    htmx = {"HX-Request": "true"}
+    first = client.post(step(application, 1), {"name": "A", "step_version": 0}, headers=htmx).content.decode()
+    assert 'id="step-version" value="1" hx-swap-oob="true"' in first
+    second = client.post(step(application, 1), {"name": "AB", "step_version": 1}, headers=htmx).content.decode()
+    assert 'value="2"' in second
+    stale = client.post(step(application, 1), {"name": "ABC", "step_version": 1}, headers=htmx).content.decode()
+    assert 'role="alert"' in stale and "Recharger cette étape" in stale
+    application.refresh_from_db()
+    assert application.name == "AB"
+
+
+def test_an_invalid_save_does_not_raise_the_version(client, applicant):
+    application = ApplicationFactory(created_by=applicant)
+    client = logged(client, applicant)
+    client.post(step(application, 1), {"name": "X", "website": "pas une adresse", "step_version": 0})
+    application.refresh_from_db()
+    assert application.step_versions == {}
+
+
+def test_a_person_racing_their_own_autosave_is_not_refused(client, applicant):
+    application = ApplicationFactory(created_by=applicant)
+    client = logged(client, applicant)
+    loaded_at = client.get(step(application, 1)).context["loaded_at"]
+    client.post(step(application, 1), {"name": "Autosave", "step_version": 0, "loaded_at": loaded_at},
+                headers={"HX-Request": "true"})
+    # The button's post left with the version of the page, before the autosave answered.
+    response = client.post(step(application, 1), {"name": "Bouton", "step_version": 0, "loaded_at": loaded_at})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.name == "Bouton"
+
+
+def test_rows_autosave_and_the_next_autosave_updates_the_same_row(client, applicant):
+    application = ApplicationFactory(created_by=applicant)
+    client = logged(client, applicant)
+    row = {"members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "0", "members-0-name": "Banque alimentaire",
+           "members-0-legal_form": "association", "members-0-role": "lead"}
+    answer = client.post(step(application, 2), row, headers={"HX-Request": "true"}).content.decode()
+    member = application.members.get()
+    assert f'name="members-0-id" id="id_members-0-id" value="{member.pk}" hx-swap-oob="true"' in answer
+    # The page now carries the row's id: the next autosave changes that member.
+    client.post(step(application, 2), {**row, "members-0-id": member.pk, "members-0-name": "Banque alimentaire 59"},
+                headers={"HX-Request": "true"})
+    assert list(application.members.values_list("name", flat=True)) == ["Banque alimentaire 59"]
