@@ -117,6 +117,29 @@ def make_user(db):
     return make
 
 
+@pytest.fixture(scope="module")
+def celery_worker_on_redis():
+    """A real Celery worker in a thread (DESIGN §2), for the tests of one module marked `worker`.
+
+    The test settings point the broker and the results at a Redis database of their own (15).
+    """
+    if not os.environ.get("REDIS_URL"):
+        yield None  # the autouse marker fixture skips (or fails in CI) each test
+        return
+    from celery.contrib.testing.worker import start_worker
+
+    from joinforces.celery import app
+
+    assert app.conf.broker_url.endswith("/15") and app.conf.result_backend.endswith("/15")
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, perform_ping_check=False, concurrency=1, pool="solo", loglevel="WARNING",
+                          shutdown_timeout=10):
+            yield app
+    finally:
+        app.conf.task_always_eager = True
+
+
 def give_totp(user):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
