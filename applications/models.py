@@ -225,6 +225,9 @@ class Application(models.Model):
     # {"1": 3, "2": 1, ...}: each step's version, raised by every save of the step, so that of two
     # people saving the same step from the same version the second is refused (not overwritten).
     step_versions = models.JSONField(_("versions of the steps"), default=dict, blank=True)
+    # {"1": {"website": ["not a url"], ...}}: what was typed in a step while it was not valid, kept so
+    # that nothing is lost; cleared by the step's next valid save.
+    draft_inputs = models.JSONField(_("inputs not valid yet"), default=dict, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 

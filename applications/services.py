@@ -166,6 +166,22 @@ def application_step_claim(*, application: Application, step: int, version: int 
     return current + 1
 
 
+@transaction.atomic
+def application_inputs_keep(*, application: Application, actor, step: int, data: dict | None) -> None:
+    """Keep what was typed in `step` while it is not valid (`data`), or forget it (`None`)."""
+    locked = _require_editable(application, actor)
+    inputs = dict(locked.draft_inputs or {})
+    if data is None and str(step) not in inputs:
+        return
+    if data is None:
+        inputs.pop(str(step))
+    else:
+        inputs[str(step)] = data
+    locked.draft_inputs = inputs
+    locked.save(update_fields=["draft_inputs"])
+    application.draft_inputs = inputs
+
+
 # --- Start and save a draft --------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -80,7 +80,9 @@ def application_step(request, pk, step):
         raise Http404
     editable = application.status == Status.DRAFT and application.call.is_open()
     handler = STEP_HANDLERS[step]
-    context = {"application": application, "step": step, "steps": STEPS, "editable": editable}
+    context = {"application": application, "step": step, "steps": STEPS, "editable": editable,
+               "data": request.POST if request.method == "POST" else _kept_inputs(application, step)}
+    context["kept"] = request.method != "POST" and context["data"] is not None
     try:
         if request.method == "POST" and editable and step in VERSIONED_STEPS:
             result = _save_versioned_step(request, application, step, handler, context)
@@ -120,7 +122,32 @@ def _save_versioned_step(request, application, step, handler, context):
     if result is None:
         application.step_versions = Application.objects.values_list("step_versions", flat=True).get(
             pk=application.pk)
+        # What was typed is kept with the draft, errors and all, until it is corrected.
+        services.application_inputs_keep(application=application, actor=request.user, step=step,
+                                         data=_typed(request.POST))
+        if request.htmx:
+            return render(request, "applications/steps/kept.html", {"application": application})
+    elif str(step) in (application.draft_inputs or {}):
+        services.application_inputs_keep(application=application, actor=request.user, step=step, data=None)
     return result
+
+
+NOT_TYPED = {"csrfmiddlewaretoken", "step_version", "loaded_at", "next_step", "submit"}
+
+
+def _typed(post) -> dict:
+    return {key: post.getlist(key) for key in post if key not in NOT_TYPED}
+
+
+def _kept_inputs(application, step):
+    """The inputs of `step` kept while they were not valid, as form data, or None."""
+    kept = (application.draft_inputs or {}).get(str(step))
+    if not kept:
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in kept.items():
+        data.setlist(key, values)
+    return data
 
 
 def _int_or_none(value):
@@ -148,27 +175,12 @@ def _saved(request, application, step, created=()):
     return redirect("applications:step", pk=application.pk, step=step)
 
 
-def _simple_step(form_class, fields_of, service_kwargs=lambda form: form.cleaned_data):
-    """A step made of one form over the application's own fields."""
-
-    def handler(request, application, editable, context):
-        initial = fields_of(application)
-        form = form_class(request.POST or None, initial=initial)
-        if request.method == "POST" and editable and form.is_valid():
-            services.application_save(application=application, actor=request.user, **service_kwargs(form))
-            return _saved(request, application, context["step"])
-        context["form"] = form
-        return None
-
-    return handler
-
-
 def _step_collective(request, application, editable, context):
     initial = {name: getattr(application, name) for name in
                ("name", "kind", "summary", "website", "years_together", "main_purpose", "does_advocacy")}
     initial["temporary"] = {True: "yes", False: "no"}.get(application.temporary, "")
     initial["themes"] = list(application.themes.all())
-    form = forms.CollectiveForm(request.POST or None, initial=initial)
+    form = forms.CollectiveForm(context["data"], initial=initial)
     if request.method == "POST" and editable and form.is_valid():
         values = form.values()
         services.application_save(application=application, actor=request.user, themes=values.pop("themes"), **values)
@@ -180,7 +192,7 @@ def _step_collective(request, application, editable, context):
 def _step_members(request, application, editable, context):
     members = list(application.members.all())
     initial = [{"id": m.pk, **{f: getattr(m, f) for f in MEMBER_STEP_FIELDS}} for m in members]
-    formset = forms.MemberFormSet(request.POST or None, initial=initial, prefix="members")
+    formset = forms.MemberFormSet(context["data"], initial=initial, prefix="members")
     if request.method == "POST" and editable and formset.is_valid():
         by_id = {m.pk: m for m in members}
         created = []
@@ -203,10 +215,10 @@ def _step_members(request, application, editable, context):
 
 def _step_governance(request, application, editable, context):
     members = list(application.members.all())
-    form = forms.GovernanceForm(request.POST or None, initial={"governance": application.governance},
+    form = forms.GovernanceForm(context["data"], initial={"governance": application.governance},
                                 prefix="governance")
     votes = forms.MemberVoteFormSet(
-        request.POST or None, prefix="votes",
+        context["data"], prefix="votes",
         initial=[{"id": m.pk, "voting_share": m.voting_share, "veto_holder": m.veto_holder} for m in members],
     )
     if request.method == "POST" and editable and form.is_valid() and votes.is_valid():
@@ -229,7 +241,7 @@ def _step_programmes(request, application, editable, context):
     initial = [{"id": p.pk, "title": p.title, "integration": p.integration, "beneficiaries": p.beneficiaries,
                 "territories": list(p.territories.all()),
                 "members_involved": [str(m.pk) for m in p.members_involved.all()]} for p in programmes]
-    formset = forms.ProgrammeFormSet(request.POST or None, initial=initial, prefix="programmes", members=members)
+    formset = forms.ProgrammeFormSet(context["data"], initial=initial, prefix="programmes", members=members)
     if request.method == "POST" and editable and formset.is_valid():
         by_id = {p.pk: p for p in programmes}
         members_by_id = {str(m.pk): m for m in members}
@@ -258,10 +270,10 @@ def _step_programmes(request, application, editable, context):
 
 def _step_commitment(request, application, editable, context):
     members = list(application.members.all())
-    form = forms.CommitmentForm(request.POST or None, initial={"why_together": application.why_together},
+    form = forms.CommitmentForm(context["data"], initial={"why_together": application.why_together},
                                 prefix="commitment")
     decisions = forms.MemberDecisionFormSet(
-        request.POST or None, prefix="decisions",
+        context["data"], prefix="decisions",
         initial=[{"id": m.pk, "decision_status": m.decision_status, "decision_date": m.decision_date,
                   "decision_form": m.decision_form, "contribution": m.contribution} for m in members],
     )
@@ -280,10 +292,10 @@ def _step_commitment(request, application, editable, context):
 
 def _step_budget(request, application, editable, context):
     lines = list(application.budget_lines.all())
-    form = forms.BudgetForm(request.POST or None, prefix="budget", max_years=application.call.max_years, initial={
+    form = forms.BudgetForm(context["data"], prefix="budget", max_years=application.call.max_years, initial={
         "years": application.years, "amount_requested": application.amount_requested,
         "other_funders": application.other_funders})
-    formset = forms.BudgetLineFormSet(request.POST or None, prefix="lines", initial=[
+    formset = forms.BudgetLineFormSet(context["data"], prefix="lines", initial=[
         {"id": line.pk, **{f: getattr(line, f) for f in BUDGET_STEP_FIELDS}} for line in lines])
     if request.method == "POST" and editable and form.is_valid() and formset.is_valid():
         services.application_save(application=application, actor=request.user, **form.cleaned_data)
@@ -308,7 +320,7 @@ def _step_budget(request, application, editable, context):
 
 def _step_support(request, application, editable, context):
     needs = {need.domain: need for need in application.support_needs.all()}
-    formset = forms.SupportNeedFormSet(request.POST or None, prefix="needs", initial=[
+    formset = forms.SupportNeedFormSet(context["data"], prefix="needs", initial=[
         {"domain": code, "wanted": code in needs, "description": needs[code].description if code in needs else "",
          "days": needs[code].days if code in needs else None} for code, _label in SupportDomain.choices])
     if request.method == "POST" and editable and formset.is_valid():
@@ -326,7 +338,7 @@ def _step_support(request, application, editable, context):
 
 
 def _step_attachments(request, application, editable, context):
-    form = forms.AttachmentForm(request.POST or None, request.FILES or None)
+    form = forms.AttachmentForm(request.POST or None, request.FILES or None)  # uploads are never kept unsaved
     if request.method == "POST" and editable:
         remove = request.POST.get("remove")
         if remove:
@@ -347,7 +359,7 @@ def _step_attachments(request, application, editable, context):
 def _step_review(request, application, editable, context):
     initial = {"consent_public": {True: "yes", False: "no"}.get(application.consent_public, ""),
                "sworn_statement": application.sworn_statement}
-    form = forms.ReviewForm(request.POST or None, initial=initial)
+    form = forms.ReviewForm(context["data"], initial=initial)
     if request.method == "POST" and editable and form.is_valid():
         services.application_save(application=application, actor=request.user,
                                   consent_public=forms.yes_no(form.cleaned_data["consent_public"]),

@@ -67,6 +67,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data comes from migrations; a reused test database may have lost it when the
     last transactional test of a previous run flushed it, so load it again (idempotent)."""
     from django.contrib.sites.models import Site
+    from django.db import connection
 
     from joinforces.core.models import Territory, Theme
     from joinforces.core.reference import load_reference_data
@@ -74,6 +75,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data(Territory, Theme)
         Site.objects.update_or_create(pk=settings.SITE_ID, defaults={"domain": "testserver", "name": "JOIN FORCES"})
+        # Tests with serialized_rollback restore the database from a snapshot taken when it was set up:
+        # take it again now that the reference data is surely there.
+        if hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture(autouse=True)
@@ -94,9 +99,12 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits (allauth's, the self-assessment's) live in the cache: each test starts clean."""
+    from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
     cache.clear()
+    # A transactional test's flush may give content types new ids: never trust a cached one.
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture

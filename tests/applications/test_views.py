@@ -302,3 +302,25 @@ def test_rows_autosave_and_the_next_autosave_updates_the_same_row(client, applic
     client.post(step(application, 2), {**row, "members-0-id": member.pk, "members-0-name": "Banque alimentaire 59"},
                 headers={"HX-Request": "true"})
     assert list(application.members.values_list("name", flat=True)) == ["Banque alimentaire 59"]
+
+
+def test_what_was_typed_is_kept_while_not_valid_and_forgotten_once_corrected(client, applicant):
+    application = ApplicationFactory(created_by=applicant, name="Avant")
+    client = logged(client, applicant)
+    answer = client.post(step(application, 1), {"name": "Après", "website": "pas une adresse", "step_version": 0},
+                         headers={"HX-Request": "true"}).content.decode()
+    assert "pas encore valide" in answer
+    application.refresh_from_db()
+    assert application.name == "Avant"  # nothing invalid reaches the application itself
+    assert application.draft_inputs["1"]["website"] == ["pas une adresse"]
+
+    page = client.get(step(application, 1)).content.decode()  # later, even from another device
+    assert 'value="pas une adresse"' in page and 'value="Après"' in page
+    assert "Saisissez une URL valide" in page and "n’est pas encore valide" in page
+
+    client.post(step(application, 1), {"name": "Après", "website": "https://collectif.example.org",
+                                       "step_version": 0})
+    application.refresh_from_db()
+    assert (application.name, application.website) == ("Après", "https://collectif.example.org")
+    assert application.draft_inputs == {}
+    assert 'value="pas une adresse"' not in client.get(step(application, 1)).content.decode()
