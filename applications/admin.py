@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -159,6 +160,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     inlines = [TeamInline, MemberInline, ProgrammeInline, BudgetLineInline, SupportNeedInline, AttachmentInline]
     fieldsets = [
         (None, {"fields": ["reference", "call", "status", "submitted_at", "withdrawn_at", "screening_link"]}),
+        (_("Screening"), {"fields": ["screening_findings"]}),
         (_("1. The collective"), {"fields": ["name", "kind", "theme_list", "summary", "website", "years_together",
                                             "main_purpose", "does_advocacy", "temporary"]}),
         (_("3. Governance"), {"fields": ["governance"]}),
@@ -196,6 +198,16 @@ class ApplicationAdmin(admin.ModelAdmin):
         url = reverse("admin:eligibility_screening_change", args=[obj.screening.pk])
         return format_html('<a href="{}">{} · {}</a>', url, obj.screening.get_final_verdict_display(),
                            obj.screening.ruleset)
+
+    @admin.display(description=_("findings"))
+    def screening_findings(self, obj):
+        from eligibility.selectors import finding_answers
+
+        if obj.screening is None:
+            return "—"
+        rows = [{"finding": finding, "answers": finding_answers(obj.screening, finding)}
+                for finding in obj.screening.findings.all()]
+        return render_to_string("admin/eligibility/findings_table.html", {"rows": rows})
 
     @admin.action(description=_("Screen again with the current rules"))
     def screen_again(self, request, queryset):

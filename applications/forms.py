@@ -2,6 +2,7 @@
 draft: what is missing is listed by `completeness.missing_items`, and submission refuses it."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from joinforces.core.models import Territory, Theme
@@ -121,6 +122,13 @@ class MemberDecisionForm(forms.Form):
                                       required=False)
     contribution = forms.CharField(label=_("What it brings"), widget=forms.Textarea(attrs={"rows": 2}),
                                    required=False)
+
+    def clean_decision_date(self):
+        value = self.cleaned_data["decision_date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("A decision already taken cannot be dated in the future."),
+                                        code="future")
+        return value
 
 
 class BudgetForm(forms.Form):

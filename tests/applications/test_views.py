@@ -324,3 +324,32 @@ def test_what_was_typed_is_kept_while_not_valid_and_forgotten_once_corrected(cli
     assert (application.name, application.website) == ("Après", "https://collectif.example.org")
     assert application.draft_inputs == {}
     assert 'value="pas une adresse"' not in client.get(step(application, 1)).content.decode()
+
+
+def test_a_decision_cannot_be_dated_in_the_future(client, applicant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    application = complete_application(user=applicant)
+    member = application.members.first()
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    data = {"commitment-why_together": "Ensemble.", "decisions-TOTAL_FORMS": "1", "decisions-INITIAL_FORMS": "1",
+            "decisions-0-id": member.pk, "decisions-0-decision_status": "decided",
+            "decisions-0-decision_date": tomorrow}
+    response = logged(client, applicant).post(step(application, 5), data)
+    assert "ne peut pas être datée dans le futur" in response.content.decode()
+    member.refresh_from_db()
+    assert member.decision_date.isoformat() != tomorrow
+
+
+def test_staff_read_the_screening_findings_on_the_application_page(staff_client, applicant,
+                                                                   django_capture_on_commit_callbacks):
+    from applications import services
+
+    application = complete_application(user=applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application=application, actor=applicant)
+    page = staff_client.get(f"/admin/applications/application/{application.pk}/change/").content.decode()
+    assert "Frais de fonctionnement du collectif" in page and "jf-findings" in page
+    assert "Banque alimentaire de Lille" in page
