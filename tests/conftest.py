@@ -62,6 +62,20 @@ def _services_for_markers(request):
         require(os.path.exists(CHROMIUM) or shutil.which("chromium") is not None, f"Chromium not found at {CHROMIUM}")
 
 
+def ensure_static_data():
+    """The data migrations load (territories, themes, the Site), loaded again if a transactional
+    test's flush removed it (idempotent; cheap when it is there)."""
+    from django.contrib.sites.models import Site
+
+    from joinforces.core.models import Territory, Theme
+    from joinforces.core.reference import load_reference_data
+
+    if not Territory.objects.filter(code="R76").exists() or not Theme.objects.filter(code="food").exists():
+        load_reference_data(Territory, Theme)
+    Site.objects.get_or_create(pk=settings.SITE_ID, defaults={"domain": "testserver", "name": "JOIN FORCES"})
+    Site.objects.clear_cache()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data comes from migrations; a reused test database may have lost it when the

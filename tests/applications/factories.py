@@ -113,10 +113,8 @@ def complete_application(call=None, user=None, kind="coalition", governance=None
 
 
 def ensure_reference_data():
-    """Territories and themes, for transactional tests on a reused database whose last flush emptied
-    them before it was serialised (idempotent)."""
-    from joinforces.core.models import Territory, Theme
-    from joinforces.core.reference import load_reference_data
+    """Territories, themes and the Site, for transactional tests whose database a previous flush
+    may have emptied (idempotent)."""
+    from tests.conftest import ensure_static_data
 
-    if not Territory.objects.filter(code="59").exists() or not Theme.objects.filter(code="food").exists():
-        load_reference_data(Territory, Theme)
+    ensure_static_data()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require
+from tests.conftest import ensure_static_data, require
 
 from .a11y import assert_all_audited, track, untrack
 
@@ -60,6 +60,7 @@ def browser(playwright_instance):
 @pytest.fixture
 def page(browser, live_server, request):
     """A fresh context and page on the live server; fails at teardown if a loaded page was not audited."""
+    ensure_static_data()  # a previous transactional test's flush may have removed it
     context = browser.new_context(
         base_url=live_server.url,
         locale="fr-FR",
