@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from eligibility.models import Verdict
+from eligibility.models import Screening, Verdict
 from joinforces.core.uploads import download_url
 
 from .models import (
@@ -140,10 +140,7 @@ class VerdictFilter(admin.SimpleListFilter):
         if self.value() == "none":
             return queryset.filter(screening__isnull=True)
         if self.value() in Verdict.values:
-            return queryset.filter(
-                Q(screening__override_verdict=self.value())
-                | Q(screening__override_verdict="", screening__verdict=self.value())
-            )
+            return queryset.filter(screening__in=Screening.objects.with_final_verdict(self.value()))
         return queryset
 
 

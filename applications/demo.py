@@ -4,13 +4,11 @@ a dozen applications in various states, in French, built through the services as
 from datetime import date, timedelta
 from decimal import Decimal
 
-from allauth.account.models import EmailAddress
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from joinforces.accounts.demo import DEMO_PASSWORD
+from joinforces.accounts.demo import demo_user
 from joinforces.accounts.models import Role, User
-from joinforces.accounts.services import role_grant
 
 from . import services
 from .models import Application, Call
@@ -71,14 +69,9 @@ def seed(context):
 
 
 def _demo_applicant(index) -> User:
-    email = f"collectif{index + 1}@porteurs.demo.joinforces.fr"  # not a role account: not printed
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, first_name="Porteur",
-                                        last_name=f"n° {index + 1}")
-        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-        role_grant(user=user, role=Role.APPLICANT, actor=None)
-    return user
+    # Not a role account of the README's table: another team's applicant, not printed by seed_demo.
+    return demo_user(f"collectif{index + 1}@porteurs.demo.joinforces.fr", "Porteur", f"n° {index + 1}",
+                     [Role.APPLICANT])
 
 
 def _build(call, user, name, kind, purpose, integration, territories, governance, decisions, state):

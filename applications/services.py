@@ -126,6 +126,13 @@ def _plain(value):
     return value if value is None or isinstance(value, bool | int | str) else str(value)
 
 
+def _audit_part_changed(actor, application: Application, action: str, part: dict, changes: dict) -> None:
+    """Audit a change of one part of the application (a member, a budget line): old → new."""
+    audit(actor=actor, action=action, target=application,
+          before={**part, **{name: _plain(old) for name, (old, _new) in changes.items()}},
+          after={**part, **{name: _plain(new) for name, (_old, new) in changes.items()}})
+
+
 def _touch(application: Application) -> None:
     """Record that the draft was saved now (parts saved count as a save of the application)."""
     Application.objects.filter(pk=application.pk).update(last_saved_at=timezone.now())
@@ -252,9 +259,7 @@ def member_update(*, member: MemberOrganisation, actor, **fields) -> MemberOrgan
         member.full_clean()
         member.save(update_fields=list(changes))
         _touch(locked)
-        audit(actor=actor, action="applications.member_changed", target=locked,
-              before={"member": member.pk, **{k: _plain(old) for k, (old, _n) in changes.items()}},
-              after={"member": member.pk, **{k: _plain(new) for k, (_o, new) in changes.items()}})
+        _audit_part_changed(actor, locked, "applications.member_changed", {"member": member.pk}, changes)
     return member
 
 
@@ -352,9 +357,7 @@ def budget_line_update(*, line: BudgetLine, actor, **fields) -> BudgetLine:
             raise ApplicationError(_("This call supports at most %(max)s years.") % {"max": locked.call.max_years})
         line.save(update_fields=list(changes))
         _touch(locked)
-        audit(actor=actor, action="applications.budget_line_changed", target=locked,
-              before={"line": line.pk, **{k: _plain(old) for k, (old, _n) in changes.items()}},
-              after={"line": line.pk, **{k: _plain(new) for k, (_o, new) in changes.items()}})
+        _audit_part_changed(actor, locked, "applications.budget_line_changed", {"line": line.pk}, changes)
     return line
 
 

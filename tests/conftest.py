@@ -80,15 +80,10 @@ def ensure_static_data():
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data comes from migrations; a reused test database may have lost it when the
     last transactional test of a previous run flushed it, so load it again (idempotent)."""
-    from django.contrib.sites.models import Site
     from django.db import connection
 
-    from joinforces.core.models import Territory, Theme
-    from joinforces.core.reference import load_reference_data
-
     with django_db_blocker.unblock():
-        load_reference_data(Territory, Theme)
-        Site.objects.update_or_create(pk=settings.SITE_ID, defaults={"domain": "testserver", "name": "JOIN FORCES"})
+        ensure_static_data()
         # Tests with serialized_rollback restore the database from a snapshot taken when it was set up:
         # take it again now that the reference data is surely there.
         if hasattr(connection, "_test_serialized_contents"):

@@ -17,14 +17,20 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def demo_user(email: str, first_name: str, last_name: str, roles) -> User:
+    """A demo account with a verified address and its roles (created once; idempotent)."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, first_name=first_name,
+                                        last_name=last_name)
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    for role in roles:
+        role_grant(user=user, role=role, actor=None)
+    return user
+
+
 def seed(context):
     for email, first_name, last_name, roles in DEMO_ACCOUNTS:
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, first_name=first_name,
-                                            last_name=last_name)
-        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-        for role in roles:
-            role_grant(user=user, role=role, actor=None)
+        user = demo_user(email, first_name, last_name, roles)
         context.users[roles[0]] = user
         context.accounts.append((str(roles[0].label), email))

@@ -110,11 +110,3 @@ def complete_application(call=None, user=None, kind="coalition", governance=None
     services.attachment_add(application=application, actor=user, kind="accounts", file=pdf_file("comptes.pdf"))
     application.refresh_from_db()
     return application
-
-
-def ensure_reference_data():
-    """Territories, themes and the Site, for transactional tests whose database a previous flush
-    may have emptied (idempotent)."""
-    from tests.conftest import ensure_static_data
-
-    ensure_static_data()

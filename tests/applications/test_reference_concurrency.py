@@ -9,8 +9,9 @@ from django.utils import timezone
 from applications import services
 from applications.models import Application
 from applications.services import ApplicationError
+from tests.conftest import ensure_static_data
 
-from .factories import CallFactory, complete_application, ensure_reference_data
+from .factories import CallFactory, complete_application
 
 # serialized_rollback: the reference data (territories) come back after the flush, and the flush does
 # not recreate content types under new ids (which would break the next serialized test).
@@ -20,7 +21,7 @@ THREADS = 8
 
 
 def test_eight_concurrent_submissions_get_eight_distinct_sequential_references():
-    ensure_reference_data()
+    ensure_static_data()
     call = CallFactory()
     applications = [complete_application(call=call, name=f"Collectif {n}") for n in range(THREADS)]
     barrier = threading.Barrier(THREADS)

@@ -353,3 +353,27 @@ def test_staff_read_the_screening_findings_on_the_application_page(staff_client,
     page = staff_client.get(f"/admin/applications/application/{application.pk}/change/").content.decode()
     assert "Frais de fonctionnement du collectif" in page and "jf-findings" in page
     assert "Banque alimentaire de Lille" in page
+
+
+def test_staff_filter_applications_by_final_verdict(staff_client, staff, django_capture_on_commit_callbacks):
+    from applications import services
+    from eligibility.services import screening_override
+
+    eligible = complete_application(name="Collectif éligible")
+    ralliance = complete_application(name="Alliance verticale", kind="alliance", governance="weighted",
+                                     shares=["70", "30"])
+    for application in (eligible, ralliance):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.application_submit(application=application, actor=application.created_by)
+    ralliance.refresh_from_db()
+    assert ralliance.screening.verdict == "ineligible"
+
+    def listed(verdict):
+        page = staff_client.get(f"/admin/applications/application/?verdict={verdict}").content.decode()
+        return {name for name in ("Collectif éligible", "Alliance verticale") if name in page}
+
+    assert listed("eligible") == {"Collectif éligible"}
+    assert listed("ineligible") == {"Alliance verticale"}
+    screening_override(screening=ralliance.screening, verdict="eligible", reason="Statuts révisés.", actor=staff)
+    assert listed("eligible") == {"Collectif éligible", "Alliance verticale"}
+    assert listed("ineligible") == set()

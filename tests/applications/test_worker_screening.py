@@ -6,15 +6,16 @@ import pytest
 
 from applications import services
 from applications.models import Application, Status
+from tests.conftest import ensure_static_data
 
-from .factories import complete_application, ensure_reference_data
+from .factories import complete_application
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_a_real_worker_screens_the_submitted_application(celery_worker_on_redis, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    ensure_reference_data()
+    ensure_static_data()
     application = complete_application()
     services.application_submit(application=application, actor=application.created_by)  # tasks on commit
 

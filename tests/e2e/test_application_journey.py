@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from applications.models import Application
-from tests.applications.factories import PDF_BYTES, CallFactory, ensure_reference_data
+from tests.applications.factories import PDF_BYTES, CallFactory
 from tests.factories import PASSWORD, ApplicantFactory
 
 from .a11y import audit, goto
@@ -19,7 +19,6 @@ def continue_to(page, number):
 
 
 def test_apply_through_every_step_and_submit(page):
-    ensure_reference_data()
     call = CallFactory(title="Appel 2027 — Unir nos forces", max_years=3)
     applicant = ApplicantFactory(email="camille@coalition.example.org")
 
