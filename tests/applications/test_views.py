@@ -377,3 +377,22 @@ def test_staff_filter_applications_by_final_verdict(staff_client, staff, django_
     screening_override(screening=ralliance.screening, verdict="eligible", reason="Statuts révisés.", actor=staff)
     assert listed("eligible") == {"Collectif éligible", "Alliance verticale"}
     assert listed("ineligible") == set()
+
+
+def test_after_closing_a_draft_stays_readable_marked_closed_and_unchangeable(client, applicant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    application = ApplicationFactory(created_by=applicant, name="Brouillon tardif")
+    Call = type(application.call)
+    Call.objects.filter(pk=application.call_id).update(closes_at=timezone.now() - timedelta(minutes=1))
+    client = logged(client, applicant)
+    page = client.get(step(application, 1)).content.decode()
+    assert "Brouillon tardif" in page and "L’appel est clos" in page
+    assert "<fieldset disabled" in page
+    client.post(step(application, 1), {"name": "Modifié après la clôture", "step_version": 0})
+    application.refresh_from_db()
+    assert application.name == "Brouillon tardif"
+    panel = client.get(reverse("portal:my_space")).content.decode()
+    assert "brouillon, appel clos" in panel
