@@ -6,7 +6,7 @@ from django.utils import timezone
 from joinforces.core.services import job_run
 
 from . import services
-from .models import Application, Status
+from .models import Application, ReviewRound, Status
 
 
 @shared_task(name="applications.screen")
@@ -26,3 +26,20 @@ def application_dossier_task(job_id: str) -> str:
 @shared_task(name="applications.draft_reminders")
 def draft_reminders_task() -> int:
     return services.draft_reminders_send(now=timezone.now())
+
+
+@shared_task(name="applications.round_reviewers_notify")
+def round_reviewers_notify_task(round_id: int) -> int:
+    review_round = ReviewRound.objects.filter(pk=round_id).first()
+    return services.round_reviewers_notify(review_round=review_round) if review_round else 0
+
+
+@shared_task(name="applications.review_reminders")
+def review_reminders_task() -> int:
+    return services.review_reminders_send(now=timezone.now())
+
+
+@shared_task(name="applications.decision_letter", autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
+def decision_letter_task(decision_id: int) -> int:
+    """Render the decision letter once and email it to the team; safe to run twice."""
+    return services.decision_letter_send(decision_id=decision_id).pk

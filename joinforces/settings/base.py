@@ -242,8 +242,11 @@ CELERY_BEAT_SCHEDULE = {
     "core-requeue-stale-jobs": {"task": "core.jobs_requeue_stale", "schedule": 5 * 60},
     "core-send-pending-notifications": {"task": "core.notifications_send_pending", "schedule": 5 * 60},
     "applications-draft-reminders": {"task": "applications.draft_reminders", "schedule": 60 * 60},
+    "applications-review-reminders": {"task": "applications.review_reminders", "schedule": 60 * 60},
 }
 JOB_STALE_AFTER_SECONDS = 10 * 60
+# Reviewers with reviews left to submit are reminded once, this many days before a round's deadline.
+REVIEW_REMINDER_DAYS = 3
 
 LOGGING = {
     "version": 1,

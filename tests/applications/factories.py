@@ -110,3 +110,53 @@ def complete_application(call=None, user=None, kind="coalition", governance=None
     services.attachment_add(application=application, actor=user, kind="accounts", file=pdf_file("comptes.pdf"))
     application.refresh_from_db()
     return application
+
+
+# --- The committee ---------------------------------------------------------------------------------
+
+
+def submitted_application(call=None, user=None, **kwargs) -> Application:
+    """A complete application submitted and screened through the services (as the task would after
+    the commit, which a test's transaction never reaches)."""
+    application = complete_application(call=call, user=user, **kwargs)
+    services.application_submit(application=application, actor=application.created_by)
+    services.application_screen(application=application)
+    application.refresh_from_db()
+    return application
+
+
+def committee_for(call, *, staff, size=3, chair=True) -> list:
+    """`size` committee members of `call` (the first one chairs when `chair`), added by `staff`."""
+    from tests.conftest import give_totp
+    from tests.factories import CommitteeMemberFactory
+
+    members = []
+    for index in range(size):
+        member = CommitteeMemberFactory()
+        give_totp(member)
+        services.committee_member_add(call=call, user=member, actor=staff, is_chair=chair and index == 0)
+        members.append(member)
+    return members
+
+
+def open_round(call, *, staff, title="Premier tour", days=14, per_application=2):
+    """A review round of `call` on its submitted applications, closing in `days` days."""
+    return services.review_round_open(call=call, title=title, deadline=timezone.now() + timedelta(days=days),
+                                      actor=staff, reviewers_per_application=per_application)
+
+
+def full_review(assignment, *, scores=(4, 4, 4, 4, 4, 4), recommendation="fund", submit=True):
+    """Declare no conflict, score every criterion and (by default) submit, as the assigned reviewer."""
+    from applications.models import ReviewCriterion
+
+    reviewer = assignment.reviewer
+    services.conflict_declare(application=assignment.application, reviewer=reviewer, has_conflict=False)
+    review = services.review_start(assignment=assignment, actor=reviewer)
+    fields = dict(zip(ReviewCriterion.values, scores, strict=True))
+    fields.update({f"{code}_comment": "Solide." for code in ReviewCriterion.values})
+    services.review_save(review=review, actor=reviewer, recommendation=recommendation,
+                         suggested_amount=Decimal("30000.00"), **fields)
+    if submit:
+        services.review_submit(review=review, actor=reviewer)
+    review.refresh_from_db()
+    return review

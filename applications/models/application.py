@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from joinforces.core.uploads import UploadTo
 
-from .identifiers import validate_identifier
+from ..identifiers import validate_identifier
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -171,14 +171,18 @@ class Status(models.TextChoices):
 
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every application; an applicant sees those of their team; anyone else, none."""
+        """Staff see every application; an applicant those of their team; a committee member those
+        they review and declared no conflict with. Anyone else, none."""
         from joinforces.accounts.rules import is_staff_member
+
+        from .committee import cleared_applications
 
         if not user.is_authenticated:
             return self.none()
         if is_staff_member(user):
             return self
-        return self.filter(team__user=user).distinct()
+        team = TeamMember.objects.filter(user=user).values("application_id")
+        return self.filter(Q(pk__in=team) | Q(pk__in=cleared_applications(user)))
 
 
 class Application(models.Model):

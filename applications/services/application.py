@@ -1,5 +1,8 @@
 """Writes of applications: start, save the parts of a draft, invite, submit, screen, withdraw, remind.
 
+The parts are saved while the application is a draft of an open call, and again, step by step,
+while more information is requested: then only the steps the request reopened (`editable_steps`).
+
 Each service is atomic, takes the acting user as `actor`, records what matters in the audit log
 (`applications.<verb>`), and enqueues its background work after the commit. A refused action raises
 `ApplicationError` with a translated message and changes nothing. Field values that break a model's
@@ -17,19 +20,21 @@ from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from eligibility.services import case_digest, screening_create
 from joinforces.core.models import AuditEvent
 from joinforces.core.services import audit, job_progress, job_start, notification_send
 
-from .case import application_to_case
-from .completeness import missing_items
-from .identifiers import normalise_identifier
-from .models import (
+from ..case import application_to_case
+from ..completeness import missing_items
+from ..identifiers import normalise_identifier
+from ..models import (
     Application,
     Attachment,
     BudgetLine,
     Call,
+    InfoRequest,
     MemberOrganisation,
     Programme,
     ReferenceCounter,
@@ -41,16 +46,28 @@ from .models import (
 
 # Outcomes are final: nothing is withdrawn or changed by the team after them.
 FINAL_STATUSES = frozenset({Status.SELECTED, Status.DECLINED, Status.WAITLISTED, Status.WITHDRAWN})
-APPLICATION_FIELDS = frozenset({
-    "name", "kind", "summary", "website", "years_together", "main_purpose", "does_advocacy", "temporary",
-    "governance", "why_together", "years", "amount_requested", "other_funders", "consent_public",
-    "sworn_statement",
-})
-MEMBER_FIELDS = frozenset({
-    "position", "name", "legal_form", "non_profit", "general_interest", "role", "identifier",
-    "identifier_missing_reason", "annual_budget", "staff_count", "voting_share", "veto_holder",
-    "decision_status", "decision_date", "decision_form", "contribution",
-})
+# The step of the form each answer belongs to (see `completeness`): a request for more information
+# reopens steps, and a change is accepted then only if every step it touches is reopened.
+ALL_STEPS = frozenset(range(1, 10))
+APPLICATION_FIELD_STEPS = {
+    **dict.fromkeys(("name", "kind", "themes", "summary", "website", "years_together", "main_purpose",
+                     "does_advocacy", "temporary"), 1),
+    "governance": 3,
+    "why_together": 5,
+    **dict.fromkeys(("years", "amount_requested", "other_funders"), 6),
+    **dict.fromkeys(("consent_public", "sworn_statement"), 9),
+}
+MEMBER_FIELD_STEPS = {
+    **dict.fromkeys(("position", "name", "legal_form", "non_profit", "general_interest", "role", "identifier",
+                     "identifier_missing_reason", "annual_budget", "staff_count"), 2),
+    **dict.fromkeys(("voting_share", "veto_holder"), 3),
+    **dict.fromkeys(("decision_status", "decision_date", "decision_form", "contribution"), 5),
+}
+NOT_REOPENED = gettext_lazy("This step is not reopened: only the steps named in the request for more information "
+                            "can be changed.")
+MEMBERS_STEP, PROGRAMMES_STEP, BUDGET_STEP, SUPPORT_STEP, ATTACHMENTS_STEP = 2, 4, 6, 7, 8
+APPLICATION_FIELDS = frozenset(APPLICATION_FIELD_STEPS) - {"themes"}
+MEMBER_FIELDS = frozenset(MEMBER_FIELD_STEPS)
 PROGRAMME_FIELDS = frozenset({"position", "title", "integration", "beneficiaries"})
 BUDGET_LINE_FIELDS = frozenset({"year", "category", "label", "amount", "programme_cost", "member_overhead"})
 REMINDER_DAYS = (7, 1)
@@ -95,10 +112,36 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
 
 
-def _require_editable(application: Application, actor) -> Application:
-    """Lock the application and check that `actor` may change it: a draft of their team, call open."""
+def open_info_request(application: Application) -> InfoRequest | None:
+    """The request for more information the team has to answer, or None."""
+    if application.status != Status.MORE_INFO_REQUESTED:
+        return None
+    return InfoRequest.objects.open().filter(application_id=application.pk).first()
+
+
+def editable_steps(application: Application) -> frozenset[int]:
+    """The steps of the form the team may change now: all of a draft while its call is open; while
+    more information is requested, the steps the request reopened (whatever the call's dates)."""
+    if application.status == Status.DRAFT:
+        return ALL_STEPS if application.call.is_open() else frozenset()
+    request = open_info_request(application)
+    return frozenset(request.steps) & ALL_STEPS if request is not None else frozenset()
+
+
+def _steps_of(fields, field_steps: dict) -> set[int]:
+    """The steps the given field names belong to (unknown names are refused later, by `_apply`)."""
+    return {field_steps[name] for name in fields if name in field_steps}
+
+
+def _require_editable(application: Application, actor, *, steps) -> Application:
+    """Lock the application and check that `actor` may change the parts of `steps`: a draft of their
+    team while its call is open, or, while more information is requested, steps the request reopened."""
     locked = _locked(application)
     _require_team(locked, actor)
+    if locked.status == Status.MORE_INFO_REQUESTED:
+        if not set(steps) <= editable_steps(locked):
+            raise ApplicationError(NOT_REOPENED)
+        return locked
     if locked.status != Status.DRAFT:
         raise ApplicationError(_("This application is submitted: it can no longer be changed."))
     if not locked.call.is_open():
@@ -150,7 +193,7 @@ def application_step_claim(*, application: Application, step: int, version: int 
     save leaves the version as it was. `loaded_at` (when the page was read) lets the refusal list
     what the others changed since.
     """
-    locked = _require_editable(application, actor)
+    locked = _require_editable(application, actor, steps={step})
     current = int((locked.step_versions or {}).get(str(step), 0))
     if version is not None and version != current:
         changes = AuditEvent.objects.for_target(locked).exclude(actor=actor).order_by("created_at")
@@ -176,7 +219,7 @@ def application_step_claim(*, application: Application, step: int, version: int 
 @transaction.atomic
 def application_inputs_keep(*, application: Application, actor, step: int, data: dict | None) -> None:
     """Keep what was typed in `step` while it is not valid (`data`), or forget it (`None`)."""
-    locked = _require_editable(application, actor)
+    locked = _require_editable(application, actor, steps={step})
     inputs = dict(locked.draft_inputs or {})
     if data is None and str(step) not in inputs:
         return
@@ -211,7 +254,9 @@ def application_save(*, application: Application, actor, themes=None, **fields) 
     """Save the application's own answers (a draft may stay incomplete). `themes`: Theme objects or codes."""
     from joinforces.core.models import Theme
 
-    locked = _require_editable(application, actor)
+    locked = _require_editable(
+        application, actor,
+        steps=_steps_of([*fields, *(["themes"] if themes is not None else [])], APPLICATION_FIELD_STEPS))
     changes = _apply(locked, fields, APPLICATION_FIELDS)
     if changes:
         locked.full_clean(exclude=[f.name for f in Application._meta.fields if f.name not in changes],
@@ -237,7 +282,8 @@ def application_save(*, application: Application, actor, themes=None, **fields) 
 
 @transaction.atomic
 def member_add(*, application: Application, actor, **fields) -> MemberOrganisation:
-    locked = _require_editable(application, actor)
+    locked = _require_editable(application, actor,
+                               steps={MEMBERS_STEP, *_steps_of(fields, MEMBER_FIELD_STEPS)})
     member = MemberOrganisation(application=locked)
     _apply(member, fields, MEMBER_FIELDS)
     if "position" not in fields:
@@ -252,7 +298,7 @@ def member_add(*, application: Application, actor, **fields) -> MemberOrganisati
 
 @transaction.atomic
 def member_update(*, member: MemberOrganisation, actor, **fields) -> MemberOrganisation:
-    locked = _require_editable(member.application, actor)
+    locked = _require_editable(member.application, actor, steps=_steps_of(fields, MEMBER_FIELD_STEPS))
     member = MemberOrganisation.objects.get(pk=member.pk, application=locked)
     changes = _apply(member, fields, MEMBER_FIELDS)
     if changes:
@@ -265,7 +311,7 @@ def member_update(*, member: MemberOrganisation, actor, **fields) -> MemberOrgan
 
 @transaction.atomic
 def member_remove(*, member: MemberOrganisation, actor) -> None:
-    locked = _require_editable(member.application, actor)
+    locked = _require_editable(member.application, actor, steps={MEMBERS_STEP})
     member = MemberOrganisation.objects.get(pk=member.pk, application=locked)
     audit(actor=actor, action="applications.member_removed", target=locked,
           before={"member": member.pk, "name": member.name, "role": member.role})
@@ -276,7 +322,7 @@ def member_remove(*, member: MemberOrganisation, actor) -> None:
 @transaction.atomic
 def programme_add(*, application: Application, actor, territories=(), members_involved=(), **fields) -> Programme:
     """Add a shared programme; `territories` are Territory codes, `members_involved` MemberOrganisations."""
-    locked = _require_editable(application, actor)
+    locked = _require_editable(application, actor, steps={PROGRAMMES_STEP})
     programme = Programme(application=locked)
     _apply(programme, fields, PROGRAMME_FIELDS)
     if "position" not in fields:
@@ -292,7 +338,7 @@ def programme_add(*, application: Application, actor, territories=(), members_in
 
 @transaction.atomic
 def programme_update(*, programme: Programme, actor, territories=None, members_involved=None, **fields) -> Programme:
-    locked = _require_editable(programme.application, actor)
+    locked = _require_editable(programme.application, actor, steps={PROGRAMMES_STEP})
     programme = Programme.objects.get(pk=programme.pk, application=locked)
     changes = _apply(programme, fields, PROGRAMME_FIELDS)
     if changes:
@@ -323,7 +369,7 @@ def _programme_links(application, programme, territories, members_involved) -> N
 
 @transaction.atomic
 def programme_remove(*, programme: Programme, actor) -> None:
-    locked = _require_editable(programme.application, actor)
+    locked = _require_editable(programme.application, actor, steps={PROGRAMMES_STEP})
     programme = Programme.objects.get(pk=programme.pk, application=locked)
     audit(actor=actor, action="applications.programme_removed", target=locked,
           before={"programme": programme.pk, "title": programme.title})
@@ -333,7 +379,7 @@ def programme_remove(*, programme: Programme, actor) -> None:
 
 @transaction.atomic
 def budget_line_add(*, application: Application, actor, **fields) -> BudgetLine:
-    locked = _require_editable(application, actor)
+    locked = _require_editable(application, actor, steps={BUDGET_STEP})
     line = BudgetLine(application=locked)
     _apply(line, fields, BUDGET_LINE_FIELDS)
     line.full_clean()
@@ -348,7 +394,7 @@ def budget_line_add(*, application: Application, actor, **fields) -> BudgetLine:
 
 @transaction.atomic
 def budget_line_update(*, line: BudgetLine, actor, **fields) -> BudgetLine:
-    locked = _require_editable(line.application, actor)
+    locked = _require_editable(line.application, actor, steps={BUDGET_STEP})
     line = BudgetLine.objects.get(pk=line.pk, application=locked)
     changes = _apply(line, fields, BUDGET_LINE_FIELDS)
     if changes:
@@ -363,7 +409,7 @@ def budget_line_update(*, line: BudgetLine, actor, **fields) -> BudgetLine:
 
 @transaction.atomic
 def budget_line_remove(*, line: BudgetLine, actor) -> None:
-    locked = _require_editable(line.application, actor)
+    locked = _require_editable(line.application, actor, steps={BUDGET_STEP})
     line = BudgetLine.objects.get(pk=line.pk, application=locked)
     audit(actor=actor, action="applications.budget_line_removed", target=locked,
           before={"line": line.pk, "year": line.year, "category": line.category, "amount": str(line.amount)})
@@ -374,7 +420,7 @@ def budget_line_remove(*, line: BudgetLine, actor) -> None:
 @transaction.atomic
 def support_need_set(*, application: Application, actor, domain: str, description: str = "", days=None):
     """Add or change the need in `domain`; `days=None` removes it. Returns the need or None."""
-    locked = _require_editable(application, actor)
+    locked = _require_editable(application, actor, steps={SUPPORT_STEP})
     existing = SupportNeed.objects.filter(application=locked, domain=domain).first()
     if days is None:
         if existing is not None:
@@ -395,7 +441,7 @@ def support_need_set(*, application: Application, actor, domain: str, descriptio
 @transaction.atomic
 def attachment_add(*, application: Application, actor, kind: str, file) -> Attachment:
     """Attach a document (checked by the form's `CheckedFileField` before it gets here)."""
-    locked = _require_editable(application, actor)
+    locked = _require_editable(application, actor, steps={ATTACHMENTS_STEP})
     if kind not in Attachment.Kind.values:
         raise ApplicationError(_("Choose the kind of document."))
     attachment = Attachment(application=locked, kind=kind, uploaded_by=actor)
@@ -409,7 +455,7 @@ def attachment_add(*, application: Application, actor, kind: str, file) -> Attac
 
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, actor) -> None:
-    locked = _require_editable(attachment.application, actor)
+    locked = _require_editable(attachment.application, actor, steps={ATTACHMENTS_STEP})
     attachment = Attachment.objects.get(pk=attachment.pk, application=locked)
     audit(actor=actor, action="applications.attachment_removed", target=locked,
           before={"attachment": attachment.pk, "kind": attachment.kind})
@@ -510,7 +556,7 @@ def application_submit(*, application: Application, actor) -> Application:
     confirmation email to each person of the team in their language, the screening, and the dossier
     PDF as a background job.
     """
-    from .tasks import application_dossier_task, application_screen_task
+    from ..tasks import application_dossier_task, application_screen_task
 
     with transaction.atomic():
         locked = _locked(application)
@@ -567,7 +613,7 @@ def application_screen(*, application: Application, actor=None, only_if_changed:
     """
     from eligibility.models import Screening
 
-    from .selectors import application_for_work
+    from ..selectors import application_for_work
 
     locked = _locked(application)
     if locked.status in (Status.DRAFT, Status.WITHDRAWN):
@@ -617,7 +663,7 @@ def application_dossier_build(job):
     """The work of the dossier job: the application's PDF, in the language of who asked for it."""
     from joinforces.core.pdf import render_pdf
 
-    from .selectors import application_for_work, budget_by_year
+    from ..selectors import application_for_work, budget_by_year
 
     application_id = int(job.key.rsplit(":", 1)[1])
     job_progress(job, 10, _("Reading the application"))
