@@ -53,14 +53,20 @@ def test_the_database_refuses_a_call_that_closes_before_it_opens():
         make_call("absurde", 10, 5)
 
 
-def test_staff_create_calls_in_the_admin(staff_client):
+def test_staff_create_calls_in_the_admin_with_their_committee(staff_client, make_user):
+    """The call is created with its committee (inline): the chair gets the committee role."""
+    chair = make_user()
     response = staff_client.post("/admin/applications/call/add/", {
         "title": "Appel 2027", "slug": "appel-2027", "description": "Pour les coalitions.",
         "opens_at_0": "01/02/2027", "opens_at_1": "09:00", "closes_at_0": "30/04/2027", "closes_at_1": "18:00",
         "budget_envelope": "500000", "max_years": "3",
+        "committee-TOTAL_FORMS": "1", "committee-INITIAL_FORMS": "0",
+        "committee-0-user": str(chair.pk), "committee-0-is_chair": "on",
     })
     assert response.status_code == 302, response.content.decode()[:3000]
     call = Call.objects.get(slug="appel-2027")
+    assert list(call.committee.values_list("user", "is_chair")) == [(chair.pk, True)]
+    assert chair.has_role("committee")
     assert timezone.localtime(call.closes_at).hour == 18
     assert "Appel 2027" in staff_client.get("/admin/applications/call/?state=upcoming").content.decode()
     assert "Appel 2027" not in staff_client.get("/admin/applications/call/?state=open").content.decode()
