@@ -14,6 +14,7 @@ urlpatterns += [
     path("candidatures/<int:pk>/", views.application_detail, name="detail"),
     path("candidatures/<int:pk>/etape/<int:step>/", views.application_step, name="step"),
     path("candidatures/<int:pk>/retirer/", views.application_withdraw, name="withdraw"),
+    path("candidatures/<int:pk>/renvoyer/", views.info_request_answer, name="info_answer"),
     path("candidatures/<int:pk>/cas.json", views.application_case_download, name="case"),
 ]
 urlpatterns += [

@@ -2,10 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,6 +18,8 @@ from .case import application_to_case
 from .completeness import missing_items
 from .models import Application, Attachment, Call, Status, SupportDomain
 from .selectors import application_with_parts, budget_by_year
+from .selectors.application import describe_change, info_request_changes
+from .services.application import NOT_REOPENED, editable_steps, open_info_request
 
 
 def call_list(request):
@@ -78,9 +81,16 @@ def application_step(request, pk, step):
     application = access_team_application(request.user, pk)
     if step not in STEP_TEMPLATES:
         raise Http404
-    editable = application.status == Status.DRAFT and application.call.is_open()
+    # A draft while its call is open; while more information is requested, the reopened steps.
+    editable = step in editable_steps(application)
+    if request.method == "POST" and not editable:
+        return _not_editable(request, application, step)
     handler = STEP_HANDLERS[step]
+    info_request = open_info_request(application)
+    reopened = set(info_request.steps) if info_request is not None else set()
     context = {"application": application, "step": step, "steps": STEPS, "editable": editable,
+               "info_request": info_request, "reopened_steps": reopened,
+               "reopened_titles": [(number, label) for number, label in STEPS if number in reopened],
                "data": request.POST if request.method == "POST" else _kept_inputs(application, step)}
     context["kept"] = request.method != "POST" and context["data"] is not None
     try:
@@ -107,6 +117,20 @@ def application_step(request, pk, step):
     context.setdefault("step_version", (application.step_versions or {}).get(str(step), 0))
     context["loaded_at"] = timezone.now().isoformat()
     return render(request, STEP_TEMPLATES[step], context)
+
+
+def _not_editable(request, application, step):
+    """A save posted to a step that cannot be changed now: nothing is saved, and the person is told."""
+    if application.status == Status.DRAFT:
+        message = _("The call is closed: the application can no longer be changed.")
+    elif application.status == Status.MORE_INFO_REQUESTED:
+        message = str(NOT_REOPENED)
+    else:
+        message = _("This application is submitted: it can no longer be changed.")
+    if request.htmx:
+        return HttpResponse(escape(message))
+    messages.error(request, message)
+    return redirect("applications:step", pk=application.pk, step=step)
 
 
 def _save_versioned_step(request, application, step, handler, context):
@@ -371,6 +395,8 @@ def _step_review(request, application, editable, context):
         return _saved(request, application, 9)
     context["form"] = form
     context["application_full"] = application_with_parts(application.pk, request.user)
+    if context["info_request"] is not None:
+        context["changes"] = [describe_change(event) for event in info_request_changes(context["info_request"])]
     context["budget_years"], context["budget_total"] = budget_by_year(application)
     return None
 
@@ -393,9 +419,26 @@ def application_detail(request, pk):
     team = application.team.select_related("user").order_by("joined_at")
     return render(request, "applications/detail.html", {
         "application": application, "history": history, "dossier": dossier, "team": team,
-        "invite_form": forms.InviteForm(),
-        "can_withdraw": application.status not in FINAL_STATUSES and application.status != Status.DRAFT,
+        "invite_form": forms.InviteForm(), "info_request": open_info_request(application),
+        "can_withdraw": application.status not in services.FINAL_STATUSES and application.status != Status.DRAFT,
     })
+
+
+@login_required
+@require_POST
+def info_request_answer(request, pk):
+    """The team sends its application again after a request for more information: only complete,
+    like a submission; it then goes back to the review."""
+    application = access_team_application(request.user, pk)
+    try:
+        services.info_request_answer(application=application, actor=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+        if error.items:
+            return redirect("applications:step", pk=pk, step=9)
+        return redirect("applications:detail", pk=pk)
+    messages.success(request, _("Your application is sent again: its review goes on."))
+    return redirect("applications:detail", pk=pk)
 
 
 @login_required
@@ -421,8 +464,8 @@ def application_case_download(request, pk):
     return response
 
 
-HISTORY_ACTIONS = ["applications.started", "applications.submitted", "applications.withdrawn"]
-FINAL_STATUSES = {Status.SELECTED, Status.DECLINED, Status.WITHDRAWN}
+HISTORY_ACTIONS = ["applications.started", "applications.submitted", "applications.withdrawn",
+                   "applications.info_requested", "applications.info_provided", "applications.decision_published"]
 
 
 @login_required
