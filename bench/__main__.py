@@ -28,7 +28,8 @@ from django.test.utils import setup_test_environment  # noqa: E402
 REPEAT = int(os.environ.get("BENCH_REPEAT", "200"))
 
 
-def measure(name, func, repeat=REPEAT):
+def measure(name, func, repeat=None):
+    repeat = repeat or REPEAT
     func()  # warm-up
     timings, queries = [], 0
     for _ in range(repeat):
@@ -68,6 +69,9 @@ def main():
             lambda: notification_send(to="bench@example.org", template="accounts/email/welcome",
                                       context={"user": {"get_short_name": "Bench", "email": "b"}},
                                       key=f"bench:{next(counter)}"))
+    from bench import committee
+
+    committee.run(measure)
 
 
 if __name__ == "__main__":
