@@ -37,6 +37,7 @@ def build():
     owner = User.objects.create_user("bench-porteur@example.org", "x")
     staff = User.objects.create_user("bench-equipe@example.org", "x", is_staff=True)
     RoleAssignment.objects.create(user=staff, role=Role.STAFF)
+    TOTP.activate(staff, generate_totp_secret())
     call = Call.objects.create(title="Appel de mesure", slug="appel-mesure", description="-",
                                opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=1),
                                budget_envelope=Decimal("5000000.00"))
@@ -76,6 +77,13 @@ def build():
     return members[1], staff
 
 
+def _ok(response):
+    """A figure of a redirect or an error page would measure the wrong thing."""
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.status_code} instead of 200")
+    return response
+
+
 def run(measure):
     member, staff = build()
     member_client, staff_client = Client(), Client()
@@ -83,9 +91,10 @@ def run(measure):
     staff_client.force_login(staff)
     committee_list = "/comite/applications/application/"
     staff_list = "/admin/applications/application/"
-    measure("GET /comite/ list (member, 200 apps)", lambda: member_client.get(committee_list))
-    measure("GET /comite/ list sorted by score", lambda: member_client.get(committee_list, {"o": "10"}))
-    measure("GET /comite/ list search (org name)", lambda: member_client.get(committee_list, {"q": "Association 1"}))
-    measure("GET /admin/ committee list (staff)", lambda: staff_client.get(staff_list))
+    measure("GET /comite/ list (member, 200 apps)", lambda: _ok(member_client.get(committee_list)))
+    measure("GET /comite/ list sorted by score", lambda: _ok(member_client.get(committee_list, {"o": "10"})))
+    measure("GET /comite/ list search (org name)",
+            lambda: _ok(member_client.get(committee_list, {"q": "Association 1"})))
+    measure("GET /admin/ committee list (staff)", lambda: _ok(staff_client.get(staff_list)))
     measure("CSV export, 200 rows (staff)",
-            lambda: b"".join(staff_client.get(staff_list + "export.csv").streaming_content), repeat=20)
+            lambda: b"".join(_ok(staff_client.get(staff_list + "export.csv")).streaming_content), repeat=20)

@@ -396,3 +396,17 @@ def test_after_closing_a_draft_stays_readable_marked_closed_and_unchangeable(cli
     assert application.name == "Brouillon tardif"
     panel = client.get(reverse("portal:my_space")).content.decode()
     assert "brouillon, appel clos" in panel
+
+
+def test_ids_sent_back_to_the_page_are_never_grouped_by_thousands():
+    """With French number formatting (1 042), the ids and versions written into hidden inputs stay
+    plain digits, or the next autosave would not find its row."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("fr"):
+        html = render_to_string("applications/steps/saved.html",
+                                {"application": None, "oob_version": 1234, "created": [("members-0-id", 1042)]})
+        version = render_to_string("applications/steps/version.html", {"step_version": 2048, "loaded_at": "x"})
+    assert 'value="1042"' in html and 'value="1234"' in html
+    assert 'value="2048"' in version
