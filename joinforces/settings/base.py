@@ -245,6 +245,29 @@ CELERY_BEAT_SCHEDULE = {
     "applications-review-reminders": {"task": "applications.review_reminders", "schedule": 60 * 60},
 }
 JOB_STALE_AFTER_SECONDS = 10 * 60
+# Tax receipts (reçus fiscaux, cerfa n° 11580) for received donations, only where the funder is
+# entitled to issue them; the issuer's identity as printed on the receipt.
+TAX_RECEIPTS_ENABLED = env.bool("TAX_RECEIPTS_ENABLED", default=False)
+TAX_RECEIPT_ISSUER = {
+    "name": "JOIN FORCES",
+    "address": "12 rue de la Solidarité, 75011 Paris",
+    "object": "Financer les frais de fonctionnement des coalitions et consolidations d’organisations à but "
+              "non lucratif d’intérêt général et les accompagner.",
+    "status": "Fonds de dotation (loi n° 2008-776 du 4 août 2008, article 140)",
+    "articles": ["200", "238 bis"],
+    "signatory": "La présidente du fonds de dotation",
+}
+# The columns of each bank's CSV export (`;` separators, French amounts and dates): the header of
+# each column read, by bank. Amounts are one signed column ("amount") or a "credit" and a "debit".
+BANK_CSV_FORMATS = {
+    "credit_cooperatif": {"date": "Date", "label": "Libellé", "amount": "Montant",
+                          "transaction_id": "Référence", "counterparty": "Tiers"},
+    "la_banque_postale": {"date": "Date", "label": "Libellé", "credit": "Crédit", "debit": "Débit"},
+    "societe_generale": {"date": "Date de l'opération", "label": "Libellé", "amount": "Montant de l'opération",
+                         "counterparty": "Détail de l'écriture"},
+}
+BANK_ACCOUNT_IBAN = env("BANK_ACCOUNT_IBAN", default="")
+
 # Reviewers with reviews left to submit are reminded once, this many days before a round's deadline.
 REVIEW_REMINDER_DAYS = 3
 

@@ -1,0 +1,132 @@
+"""Reads of grants and the ledger: the redistribution figures, overall and per donor, each in a fixed
+number of queries whatever the number of donations, grants or entries."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
+
+from .models import (
+    Allocation,
+    AllocationKind,
+    AllocationPart,
+    Donation,
+    Grant,
+    Pledge,
+    Pool,
+    Tranche,
+    TrancheStatus,
+    cents,
+)
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _sum(expression):
+    return Coalesce(Sum(expression), Value(ZERO), output_field=MONEY)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Where the money stands. `allocated` is net of reversals and includes support spending."""
+
+    pledged: Decimal
+    received: Decimal
+    allocated: Decimal
+    support: Decimal
+    paid: Decimal
+    pool: Decimal
+    due_soon: Decimal
+    need_by_year: dict = field(default_factory=dict)
+
+    @property
+    def redistribution_rate(self) -> Decimal | None:
+        """The share of the money received that is allocated to initiatives (no fee is ever taken:
+        the funder's own costs are paid by its sponsor)."""
+        if not self.received:
+            return None
+        return (self.allocated / self.received * 100).quantize(Decimal("0.1"))
+
+    @property
+    def fundraising_need(self) -> Decimal:
+        return sum(self.need_by_year.values(), ZERO)
+
+
+def _period(queryset, field_name, start, end):
+    if start is not None:
+        queryset = queryset.filter(**{f"{field_name}__gte": start})
+    if end is not None:
+        queryset = queryset.filter(**{f"{field_name}__lte": end})
+    return queryset
+
+
+def fundraising_need_by_year(pool_balance: Decimal) -> dict[int, Decimal]:
+    """What the planned tranches still need, by year due, once the pool's money is counted against
+    the earliest years first: the money still to raise for what was promised."""
+    rows = (Tranche.objects.filter(status=TrancheStatus.PLANNED).annotate(year=ExtractYear("due_on"))
+            .values("year").annotate(need=_sum(F("amount") - F("funded"))).order_by("year"))
+    left, need = pool_balance, {}
+    for row in rows:
+        covered = min(left, row["need"])
+        left -= covered
+        if row["need"] - covered > 0:
+            need[row["year"]] = cents(row["need"] - covered)
+    return need
+
+
+SUPPORT = Q(kind=AllocationKind.SUPPORT) | Q(reverses__kind=AllocationKind.SUPPORT)
+
+
+def fund_figures(*, start: date | None = None, end: date | None = None) -> Figures:
+    """The fund's figures for a period (received on, entries made, tranches paid within it); the pool
+    and the need are always as of today."""
+    entries = _period(Allocation.objects.all(), "created_at__date", start, end).aggregate(
+        allocated=_sum("amount"),
+        support=Coalesce(Sum("amount", filter=SUPPORT), Value(ZERO), output_field=MONEY),
+    )
+    received = _period(Donation.objects.all(), "received_on", start, end).aggregate(total=_sum("amount"))["total"]
+    pledged = _period(Pledge.objects.all(), "pledged_on", start, end).aggregate(total=_sum("amount"))["total"]
+    paid = Tranche.objects.filter(status=TrancheStatus.PAID).aggregate(total=_sum("amount"))["total"]
+    pool = Pool.objects.filter(pk=1).values_list("balance", flat=True).first() or ZERO
+    today = timezone.localdate()
+    due_soon = Tranche.objects.due_between(today, today + timedelta(days=90)).aggregate(
+        total=_sum(F("amount") - F("funded")))["total"]
+    return Figures(pledged=cents(pledged), received=cents(received), allocated=cents(entries["allocated"]),
+                   support=cents(entries["support"]), paid=cents(paid), pool=cents(pool),
+                   due_soon=cents(due_soon), need_by_year=fundraising_need_by_year(pool))
+
+
+def donor_figures(donor, *, start: date | None = None, end: date | None = None) -> Figures:
+    """One donor's figures: its pledges and donations, what of them is allocated (its attributions),
+    paid (attributions to paid tranches) and still waiting in the pool."""
+    donations = Donation.objects.filter(donor=donor)
+    received = _period(donations, "received_on", start, end).aggregate(total=_sum("amount"))["total"]
+    pledged = _period(Pledge.objects.filter(donor=donor), "pledged_on", start, end).aggregate(
+        total=_sum("amount"))["total"]
+    parts = _period(AllocationPart.objects.filter(donation__donor=donor), "allocation__created_at__date", start, end)
+    totals = parts.aggregate(
+        allocated=_sum("amount"),
+        support=Coalesce(Sum("amount", filter=Q(allocation__kind=AllocationKind.SUPPORT)
+                             | Q(allocation__reverses__kind=AllocationKind.SUPPORT)), Value(ZERO), output_field=MONEY),
+        paid=Coalesce(Sum("amount", filter=Q(allocation__tranche__status=TrancheStatus.PAID)), Value(ZERO),
+                      output_field=MONEY),
+    )
+    waiting = donations.aggregate(total=_sum(F("amount") - F("allocated")))["total"]
+    return Figures(pledged=cents(pledged), received=cents(received), allocated=cents(totals["allocated"]),
+                   support=cents(totals["support"]), paid=cents(totals["paid"]), pool=cents(waiting), due_soon=ZERO)
+
+
+def grant_list():
+    """Grants with their initiative, call and money: funded, tranches, next tranche due — for the admin
+    list, in one query."""
+    from django.db.models import Min, OuterRef, Subquery
+
+    next_due = (Tranche.objects.filter(grant=OuterRef("pk"), status=TrancheStatus.PLANNED).order_by("due_on")
+                .values("due_on")[:1])
+    return (Grant.objects.select_related("application__call", "decision")
+            .annotate(funded=_sum("tranches__funded"), tranche_count=Count("tranches"),
+                      next_due_on=Subquery(next_due), first_due_on=Min("tranches__due_on")))

@@ -1,0 +1,19 @@
+"""Celery tasks of grants: they take primary keys, load, and call one service; safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="grants.grant_from_decision")
+def grant_from_decision_task(decision_id: int) -> int:
+    """Prepare the grant of a published selection (once)."""
+    from applications.models import Decision
+
+    return services.grant_create_from_decision(decision=Decision.objects.get(pk=decision_id)).pk
+
+
+@shared_task(name="grants.donation_receipt", autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
+def donation_receipt_task(donation_id: int) -> int:
+    """Number and render the tax receipt of a received donation (once)."""
+    return services.donation_receipt_issue(donation_id=donation_id).pk
