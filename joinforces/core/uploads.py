@@ -38,6 +38,9 @@ KINDS = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "odt": "application/vnd.oasis.opendocument.text",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    # Plain text has no magic bytes: told apart by `text_kind` (bank statements, imports).
+    "csv": "text/csv",
+    "xml": "application/xml",
 }
 DOCUMENT_KINDS = ("pdf", "docx", "odt", "xlsx", "ods", "pptx", "png", "jpg")
 EXTENSION_ALIASES = {"jpeg": "jpg"}
@@ -76,8 +79,26 @@ def detect_kind(uploaded) -> str | None:
     uploaded.seek(position)
     guess = filetype.guess(head)
     if guess is None:
-        return None
+        return text_kind(head)
     return EXTENSION_ALIASES.get(guess.extension, guess.extension)
+
+
+def text_kind(head: bytes) -> str | None:
+    """Text (UTF-8 or Windows-1252, no control characters): "xml" when it opens with a tag, else "csv"."""
+    if not head or b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # A character cut at the end of the sample is still UTF-8; anything else may be Windows-1252.
+        cut = error.start >= len(head) - 3 and error.reason == "unexpected end of data"
+        try:
+            text = head[: error.start].decode("utf-8-sig") if cut else head.decode("cp1252")
+        except UnicodeDecodeError:
+            return None
+    if any(ord(c) < 32 and c not in "\t\r\n\f" for c in text):
+        return None
+    return "xml" if text.lstrip().startswith("<") else "csv"
 
 
 class CheckedFileField(forms.FileField):
