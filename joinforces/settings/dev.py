@@ -5,6 +5,8 @@ from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# The demo shows tax receipts (a real deployment sets it only where the funder is entitled to).
+TAX_RECEIPTS_ENABLED = env.bool("TAX_RECEIPTS_ENABLED", default=True)
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
 # Static files are served from their source folders (WhiteNoise finders): no collected folder.
