@@ -163,6 +163,37 @@ class PledgeAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         """The service has set the themes."""
 
 
+class DonationPartInline(admin.TabularInline):
+    """Where this donation went: its attributions, entry by entry (reversals negative)."""
+
+    model = AllocationPart
+    fk_name = "donation"
+    extra = 0
+    can_delete = False
+    fields = ["entry_date", "initiative", "entry_kind", "amount"]
+    readonly_fields = fields
+    verbose_name_plural = _("where this donation went")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("allocation__grant__application", "allocation__tranche")
+
+    @admin.display(description=_("date"))
+    def entry_date(self, obj):
+        return obj.allocation.created_at
+
+    @admin.display(description=_("initiative"))
+    def initiative(self, obj):
+        tranche = obj.allocation.tranche
+        return f"{obj.allocation.grant}" + (f" · {_('tranche')} {tranche.number}" if tranche else "")
+
+    @admin.display(description=_("kind"))
+    def entry_kind(self, obj):
+        return obj.allocation.get_kind_display()
+
+
 @admin.register(Donation)
 class DonationAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     """Adding a donation receives the money into the pool (through the service); a donation is never
@@ -177,6 +208,9 @@ class DonationAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     filter_horizontal = ["themes"]
     date_hierarchy = "received_on"
     fields = ["donor", "pledge", "amount", "received_on", "themes", "reference"]
+
+    def get_inlines(self, request, obj):
+        return [DonationPartInline] if obj else []
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("themes")

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from joinforces.core.formats import euros
 from joinforces.core.uploads import UploadTo
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -139,7 +140,7 @@ class Pledge(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.donor} · {self.amount} €"
+        return f"{self.donor} · {euros(self.amount)}"
 
 
 class DonationQuerySet(models.QuerySet):
@@ -182,7 +183,7 @@ class Donation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.donor} · {self.amount} € · {self.received_on:%d/%m/%Y}"
+        return f"{self.donor} · {euros(self.amount)} · {self.received_on:%d/%m/%Y}"
 
     @property
     def available(self) -> Decimal:
@@ -204,7 +205,7 @@ class Pool(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.balance} €"
+        return euros(self.balance)
 
     @classmethod
     def current(cls) -> "Pool":
@@ -252,6 +253,7 @@ class Grant(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=GrantStatus.choices,
                               default=GrantStatus.AGREEMENT_PENDING)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    terminated_at = models.DateTimeField(_("terminated"), null=True, blank=True)
 
     objects = GrantQuerySet.as_manager()
 
@@ -305,6 +307,7 @@ class Tranche(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=TrancheStatus.choices,
                               default=TrancheStatus.PLANNED)
     funded = models.DecimalField(_("funded (€)"), default=ZERO, **MONEY)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
 
     objects = TrancheQuerySet.as_manager()
 
@@ -326,6 +329,8 @@ class Tranche(models.Model):
             ),
             models.CheckConstraint(condition=~Q(status=TrancheStatus.PAID) | Q(funded=F("amount")),
                                    name="tranche_paid_only_when_funded"),
+            models.CheckConstraint(condition=~Q(status=TrancheStatus.PAID) | Q(paid_at__isnull=False),
+                                   name="tranche_paid_has_date"),
         ]
 
     def __str__(self):
@@ -399,7 +404,7 @@ class Allocation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {self.amount} € · {self.grant}"
+        return f"{self.get_kind_display()} · {euros(self.amount)} · {self.grant}"
 
 
 class AllocationPart(models.Model):
@@ -420,7 +425,7 @@ class AllocationPart(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.donation} → {self.amount} €"
+        return f"{self.donation} → {euros(self.amount)}"
 
 
 # --- Bank statements -----------------------------------------------------------------------------
@@ -493,4 +498,336 @@ class BankLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.booked_on:%d/%m/%Y} · {self.amount} € · {self.label[:40]}"
+        return f"{self.booked_on:%d/%m/%Y} · {euros(self.amount)} · {self.label[:40]}"
+
+
+# --- Grants in life: agreement, bank details, payments, amendments, reports --------------------------
+
+
+class GrantTeamQuerySet(models.QuerySet):
+    """Records of a grant that only staff and the initiative's team see (never its donors)."""
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if _is_staff(user):
+            return self
+        from applications.models import TeamMember
+
+        return self.filter(grant__application__in=TeamMember.objects.filter(user=user).values("application_id"))
+
+
+class GrantAgreement(models.Model):
+    """The grant agreement (convention pluriannuelle): the PDF produced from the grant's data in the
+    grantee's language, then the signed copy. Signing meets the first tranche's condition."""
+
+    grant = models.OneToOneField(Grant, verbose_name=_("grant"), on_delete=models.PROTECT, related_name="agreement")
+    language = models.CharField(_("language"), max_length=10)
+    document = models.FileField(_("agreement to sign"), upload_to=UploadTo("agreements"), max_length=300,
+                                blank=True)
+    generated_at = models.DateTimeField(_("produced"), null=True, blank=True)
+    signed_copy = models.FileField(_("signed copy"), upload_to=UploadTo("agreements"), max_length=300, blank=True)
+    signed_at = models.DateTimeField(_("signed copy received"), null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+
+    objects = GrantTeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grant agreement")
+        verbose_name_plural = _("grant agreements")
+        constraints = [
+            models.CheckConstraint(condition=Q(signed_at__isnull=True) | ~Q(signed_copy=""),
+                                   name="grantagreement_signed_has_copy"),
+        ]
+
+    def __str__(self):
+        return f"{_('Agreement')} · {self.grant}"
+
+
+class BankDetailsStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a second approval")
+    APPROVED = "approved", _("In force")
+    REJECTED = "rejected", _("Refused")
+    SUPERSEDED = "superseded", _("Replaced")
+
+
+class BankDetails(models.Model):
+    """Where a grant is paid: a member organisation of the collective, its IBAN and BIC. A change takes
+    effect only once a staff member other than the one who made it approves it."""
+
+    grant = models.ForeignKey(Grant, verbose_name=_("grant"), on_delete=models.PROTECT, related_name="bank_details")
+    payee = models.ForeignKey("applications.MemberOrganisation", verbose_name=_("payee"), on_delete=models.PROTECT,
+                              related_name="+")
+    holder = models.CharField(_("account holder"), max_length=140)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11)
+    status = models.CharField(_("status"), max_length=12, choices=BankDetailsStatus.choices,
+                              default=BankDetailsStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(_("entered"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved or refused by"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("approved or refused"), null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = GrantTeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bank details")
+        verbose_name_plural = _("bank details")
+        ordering = ["grant", "-requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=BankDetailsStatus.values), name="bankdetails_status_valid"),
+            models.CheckConstraint(condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                                   name="bankdetails_four_eyes"),
+            models.CheckConstraint(
+                condition=~Q(status__in=[BankDetailsStatus.APPROVED, BankDetailsStatus.REJECTED])
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="bankdetails_decision_recorded",
+            ),
+            models.UniqueConstraint(fields=["grant"], condition=Q(status=BankDetailsStatus.APPROVED),
+                                    name="bankdetails_one_in_force_per_grant"),
+            models.UniqueConstraint(fields=["grant"], condition=Q(status=BankDetailsStatus.PENDING),
+                                    name="bankdetails_one_pending_per_grant"),
+        ]
+
+    def __str__(self):
+        return f"{self.holder} · {self.masked_iban}"
+
+    @property
+    def masked_iban(self) -> str:
+        return f"{self.iban[:4]} •••• {self.iban[-4:]}" if len(self.iban) > 8 else "••••"
+
+
+class PaymentRunStatus(models.TextChoices):
+    PREPARED = "prepared", _("Prepared (file for the bank)")
+    PAID = "paid", _("Executed by the bank")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PaymentRun(models.Model):
+    """A batch of tranche payments sent to the bank as one SEPA credit transfer file (pain.001)."""
+
+    status = models.CharField(_("status"), max_length=12, choices=PaymentRunStatus.choices,
+                              default=PaymentRunStatus.PREPARED)
+    execution_date = models.DateField(_("requested execution date"))
+    message_id = models.CharField(_("message id"), max_length=35, unique=True)
+    file = models.FileField(_("SEPA file (pain.001)"), upload_to=UploadTo("payments"), max_length=300, blank=True)
+    total = models.DecimalField(_("total (€)"), default=ZERO, **MONEY)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    prepared_at = models.DateTimeField(_("prepared"), auto_now_add=True)
+    paid_on = models.DateField(_("executed on"), null=True, blank=True)
+    bank_reference = models.CharField(_("bank's reference"), max_length=140, blank=True)
+    marked_paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked paid by"), null=True,
+                                       blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("payment run")
+        verbose_name_plural = _("payment runs")
+        ordering = ["-prepared_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=PaymentRunStatus.values), name="paymentrun_status_valid"),
+            models.CheckConstraint(condition=~Q(status=PaymentRunStatus.PAID) | Q(paid_on__isnull=False),
+                                   name="paymentrun_paid_has_date"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="paymentrun_total_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{_('Payment run')} {self.message_id}"
+
+
+class PaymentStatus(models.TextChoices):
+    INCLUDED = "included", _("In a prepared run")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled with its run")
+
+
+class Payment(models.Model):
+    """One tranche in a payment run, to the bank details in force when the run was prepared. A
+    tranche is in at most one run that is not cancelled: it is never paid twice."""
+
+    run = models.ForeignKey(PaymentRun, verbose_name=_("run"), on_delete=models.PROTECT, related_name="payments")
+    tranche = models.ForeignKey(Tranche, verbose_name=_("tranche"), on_delete=models.PROTECT, related_name="payments")
+    bank_details = models.ForeignKey(BankDetails, verbose_name=_("bank details"), on_delete=models.PROTECT,
+                                     related_name="payments")
+    amount = models.DecimalField(_("amount (€)"), **MONEY)
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=35, unique=True)
+    status = models.CharField(_("status"), max_length=12, choices=PaymentStatus.choices,
+                              default=PaymentStatus.INCLUDED)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["run", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"),
+            models.UniqueConstraint(fields=["tranche"], condition=~Q(status=PaymentStatus.CANCELLED),
+                                    name="payment_once_per_tranche"),
+            models.CheckConstraint(condition=~Q(status=PaymentStatus.PAID) | Q(paid_at__isnull=False),
+                                   name="payment_paid_has_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.tranche} · {euros(self.amount)}"
+
+
+class Amendment(models.Model):
+    """A change to a grant after its signature: future tranches rescheduled or resized, or the grant
+    terminated; with the reason and the grantee's agreement. `before`/`after` keep the schedules."""
+
+    class Kind(models.TextChoices):
+        AMENDMENT = "amendment", _("Amendment (reschedule or resize)")
+        TERMINATION = "termination", _("Termination")
+
+    grant = models.ForeignKey(Grant, verbose_name=_("grant"), on_delete=models.PROTECT, related_name="amendments")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    reason = models.TextField(_("reason"))
+    grantee_agreement = models.CharField(_("grantee's agreement (how and when)"), max_length=300, blank=True)
+    grantee_agreement_file = models.FileField(_("grantee's agreement (document)"), upload_to=UploadTo("amendments"),
+                                              max_length=300, blank=True)
+    before = models.JSONField(_("schedule before"), default=list)
+    after = models.JSONField(_("schedule after"), default=list)
+    amount_to_recover = models.DecimalField(_("amount to recover (€)"), default=ZERO, **MONEY)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = GrantTeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["amendment", "termination"]), name="amendment_kind_valid"),
+            models.CheckConstraint(condition=Q(amount_to_recover__gte=0), name="amendment_recovery_not_negative"),
+            models.CheckConstraint(condition=Q(kind="termination") | Q(amount_to_recover=0),
+                                   name="amendment_recovery_only_on_termination"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.grant}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted, under review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+
+
+class GrantReportQuerySet(GrantTeamQuerySet):
+    """A report is the team's and staff's; donors read only a shared summary, through the dashboards."""
+
+
+class GrantReport(models.Model):
+    """The yearly report of a grant's initiative: what the collective achieved, spending against the
+    approved budget, indicators of collective impact. Approval meets the next tranche's condition."""
+
+    grant = models.ForeignKey(Grant, verbose_name=_("grant"), on_delete=models.PROTECT, related_name="reports")
+    year = models.PositiveSmallIntegerField(_("year of the grant"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    narrative = models.TextField(_("what the collective achieved this year"), blank=True)
+    summary = models.TextField(_("summary (may be shared)"), blank=True)
+    share_with_donors = models.BooleanField(_("the summary may be shared with the initiative's donors"),
+                                            default=False)
+    organisations_involved = models.PositiveIntegerField(_("organisations involved"), null=True, blank=True)
+    territories_covered = models.ManyToManyField("core.Territory", verbose_name=_("territories covered"), blank=True)
+    people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
+    staff_shared = models.DecimalField(_("staff shared (full-time equivalent)"), max_digits=6, decimal_places=1,
+                                       null=True, blank=True)
+    governance_meetings = models.PositiveIntegerField(_("governance meetings held"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    review_message = models.TextField(_("message of the review"), blank=True)
+
+    objects = GrantReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grant report")
+        verbose_name_plural = _("grant reports")
+        ordering = ["grant", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "year"], name="grantreport_once_per_year"),
+            models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="grantreport_status_valid"),
+            models.CheckConstraint(condition=Q(year__gte=1, year__lte=10), name="grantreport_year_range"),
+            models.CheckConstraint(condition=Q(status=ReportStatus.DRAFT) | Q(submitted_at__isnull=False),
+                                   name="grantreport_submitted_has_date"),
+            models.CheckConstraint(condition=~Q(status=ReportStatus.APPROVED) | Q(reviewed_at__isnull=False),
+                                   name="grantreport_approved_has_review"),
+        ]
+
+    def __str__(self):
+        return f"{self.grant} · {_('report of year')} {self.year}"
+
+
+class ReportSpending(models.Model):
+    """What the year cost, by budget category (the application's categories)."""
+
+    report = models.ForeignKey(GrantReport, on_delete=models.CASCADE, related_name="spending")
+    category = models.CharField(_("category"), max_length=30)
+    amount = models.DecimalField(_("spent (€)"), **MONEY)
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("spending line")
+        verbose_name_plural = _("spending")
+        ordering = ["report", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "category"], name="reportspending_once_per_category"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="reportspending_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.category} · {euros(self.amount)}"
+
+
+class ReportIndicator(models.Model):
+    """A free indicator of collective impact the initiative chose to report."""
+
+    report = models.ForeignKey(GrantReport, on_delete=models.CASCADE, related_name="indicators")
+    label = models.CharField(_("indicator"), max_length=200)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["report", "pk"]
+
+    def __str__(self):
+        return f"{self.label}: {self.value} {self.unit}".strip()
+
+
+class ReportAttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(report__in=GrantReport.objects.visible_to(user))
+
+
+
+class ReportAttachment(models.Model):
+    report = models.ForeignKey(GrantReport, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=UploadTo("reports"), max_length=300)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    objects = ReportAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report attachment")
+        verbose_name_plural = _("report attachments")
+        ordering = ["report", "uploaded_at"]
+
+    def __str__(self):
+        return self.title

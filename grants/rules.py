@@ -3,7 +3,7 @@ import rules
 from joinforces.accounts.rules import is_staff_member
 
 rules.add_perm("grants", is_staff_member)
-for model in ("donor", "donorcontact", "pledge", "donation", "grant", "tranche", "allocation", "pool",
+for model in ("donor", "donorcontact", "pledge", "donation", "grant", "tranche", "allocation", "allocationpart", "pool",
               "bankstatement", "bankline"):
     rules.add_perm(f"grants.view_{model}", is_staff_member)
 for model in ("donor", "donorcontact", "pledge", "donation", "bankstatement"):

@@ -130,3 +130,17 @@ def grant_list():
     return (Grant.objects.select_related("application__call", "decision")
             .annotate(funded=_sum("tranches__funded"), tranche_count=Count("tranches"),
                       next_due_on=Subquery(next_due), first_due_on=Min("tranches__due_on")))
+
+
+def grant_for_team(user, pk) -> Grant:
+    """The grant `pk` if `user` is in its initiative's team, or staff; else 404 (donors get nothing
+    here: they follow grants on their dashboard)."""
+    from django.shortcuts import get_object_or_404
+
+    from applications.models import TeamMember
+    from joinforces.accounts.rules import is_staff_member
+
+    grants = Grant.objects.select_related("application__call", "decision")
+    if not is_staff_member(user):
+        grants = grants.filter(application__in=TeamMember.objects.filter(user=user).values("application_id"))
+    return get_object_or_404(grants, pk=pk)

@@ -168,6 +168,25 @@ def grant_create_from_decision(*, decision) -> Grant:
     return grant
 
 
+def grant_complete_if_done(*, grant: Grant, actor=None) -> bool:
+    """Close a grant whose every tranche is paid (or cancelled) and whose every yearly report is
+    approved; returns whether it was closed now."""
+    from .models import GrantReport, ReportStatus
+
+    if grant.status not in (GrantStatus.ACTIVE, GrantStatus.SUSPENDED):
+        return False
+    if grant.tranches.exclude(status__in=[TrancheStatus.PAID, TrancheStatus.CANCELLED]).exists():
+        return False
+    approved = GrantReport.objects.filter(grant=grant, status=ReportStatus.APPROVED).count()
+    if approved < grant.years:
+        return False
+    Grant.objects.filter(pk=grant.pk).update(status=GrantStatus.COMPLETED)
+    audit(actor=actor, action="grants.grant_completed", target=grant, before={"status": grant.status},
+          after={"status": GrantStatus.COMPLETED})
+    grant.status = GrantStatus.COMPLETED
+    return True
+
+
 # --- The ledger --------------------------------------------------------------------------------
 
 

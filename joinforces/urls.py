@@ -18,6 +18,7 @@ urlpatterns = [
     path("compte/", include("joinforces.accounts.urls")),
     path("eligibilite/", include("eligibility.urls")),
     path("", include("applications.urls")),
+    path("", include("grants.urls")),
     path("", include("joinforces.core.urls")),
     path("", include("joinforces.portal.urls")),
 ]

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from joinforces.core.formats import euros
 from joinforces.core.uploads import UploadTo
 
 from ..identifiers import validate_identifier
@@ -406,7 +407,7 @@ class BudgetLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_category_display()} · {self.amount} €"
+        return f"{self.get_category_display()} · {euros(self.amount)}"
 
     @property
     def fundable(self) -> bool:

@@ -106,3 +106,22 @@ def test_the_overview_states_the_figures_and_that_no_fee_is_taken(staff, staff_c
     assert "12\u202f000,00\xa0€" in page or "12 000,00" in page.replace("\u202f", " ").replace("\xa0", " ")
     assert "83,3" in page  # 10 000 of 12 000 allocated
     assert "frais" in page  # "Aucun frais n'est prélevé"
+
+
+def test_a_donation_page_says_where_its_money_went(staff, staff_client):
+    """The donation's page lists its attributions: the initiative, the tranche and the amount."""
+    grant = grant_for(amount_per_year="10000.00", years=2)
+    donation = receive(DonorFactory(), "15000.00", staff=staff)
+    services.ledger_allocate(tranche=grant.tranches.get(number=1), actor=staff)
+    page = staff_client.get(f"/admin/grants/donation/{donation.pk}/change/").content.decode()
+    assert grant.application.reference in page
+    assert "10\xa0000,00\xa0€" in page
+
+
+def test_a_ledger_entry_page_shows_its_attribution(staff, staff_client):
+    grant = grant_for(amount_per_year="10000.00", years=2)
+    donor = DonorFactory(name="Fondation Attribuée")
+    receive(donor, "15000.00", staff=staff)
+    entry = services.ledger_allocate(tranche=grant.tranches.get(number=1), actor=staff)
+    page = staff_client.get(f"/admin/grants/allocation/{entry.pk}/change/").content.decode()
+    assert "Fondation Attribuée" in page

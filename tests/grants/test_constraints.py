@@ -18,6 +18,9 @@ from grants.models import (
     Allocation,
     AllocationKind,
     AllocationPart,
+    Amendment,
+    BankDetails,
+    BankDetailsStatus,
     BankLine,
     BankLineStatus,
     BankStatement,
@@ -25,8 +28,16 @@ from grants.models import (
     Donor,
     DonorContact,
     Grant,
+    GrantAgreement,
+    GrantReport,
+    Payment,
+    PaymentRun,
+    PaymentRunStatus,
+    PaymentStatus,
     Pledge,
     Pool,
+    ReportSpending,
+    ReportStatus,
     Tranche,
     TrancheCondition,
     TrancheStatus,
@@ -73,9 +84,28 @@ def world(db, staff, user_factory):
     line = BankLine.objects.create(statement=statement, dedup_key="TX-1", booked_on=timezone.localdate(),
                                    amount=D("1000.00"), label="VIR FONDATION", status=BankLineStatus.MATCHED,
                                    donor=donor, donation=donation)
+    # Grants in life: an agreement, bank details in force and one pending, a prepared run paying the
+    # first tranche's allocated part... (rows only: the constraints are what is tested here)
+    member = grant.application.members.create(name="Association porteuse", legal_form="association",
+                                              non_profit=True, role="lead")
+    agreement = GrantAgreement.objects.create(grant=grant, language="fr")
+    in_force = BankDetails.objects.create(grant=grant, payee=member, holder="Association porteuse",
+                                          iban="FR7630006000011234567890189", bic="AGRIFRPP", requested_by=contact,
+                                          status=BankDetailsStatus.APPROVED, decided_by=staff,
+                                          decided_at=timezone.now())
+    pending = BankDetails.objects.create(grant=grant, payee=member, holder="Association porteuse",
+                                         iban="FR7630006000011234567890189", bic="AGRIFRPP", requested_by=contact)
+    run = PaymentRun.objects.create(execution_date=timezone.localdate(), message_id="JF-RUN-1")
+    payment = Payment.objects.create(run=run, tranche=first, bank_details=in_force, amount=D("300.00"),
+                                     end_to_end_id="JF-E2E-1")
+    amendment = Amendment.objects.create(grant=grant, kind=Amendment.Kind.AMENDMENT, reason="Report d’un mois")
+    report = GrantReport.objects.create(grant=grant, year=1, due_on=timezone.localdate())
+    spending = ReportSpending.objects.create(report=report, category="facilitation", amount=D("120.00"))
     return {"staff": staff, "donor": donor, "contact": contact, "pledge": pledge, "donation": donation,
             "spare": spare, "grant": grant, "first": first, "second": second, "entry": entry,
-            "statement": statement, "line": line}
+            "statement": statement, "line": line, "agreement": agreement, "in_force": in_force, "pending": pending,
+            "run": run, "payment": payment, "amendment": amendment, "report": report, "spending": spending,
+            "member": member}
 
 
 def new_entry(w, **fields):
@@ -115,7 +145,9 @@ VIOLATIONS = {
     "tranche_report_condition_has_year": lambda w: Tranche.objects.filter(pk=w["second"].pk).update(
         condition=TrancheCondition.REPORT_APPROVED, condition_year=None),
     "tranche_paid_only_when_funded": lambda w: Tranche.objects.filter(pk=w["first"].pk).update(
-        status=TrancheStatus.PAID),
+        status=TrancheStatus.PAID, paid_at=timezone.now()),
+    "tranche_paid_has_date": lambda w: Tranche.objects.filter(pk=w["second"].pk).update(
+        funded=F("amount"), status=TrancheStatus.PAID),
     # The ledger (rows are append-only: violated by INSERT)
     "allocation_kind_valid": lambda w: new_entry(w, kind="gift"),
     "allocation_sign_matches_kind": lambda w: new_entry(w, amount=D("-1.00")),
@@ -129,6 +161,46 @@ VIOLATIONS = {
     "bankline_status_valid": lambda w: BankLine.objects.filter(pk=w["line"].pk).update(status="maybe"),
     "bankline_matched_has_donation": lambda w: BankLine.objects.filter(pk=w["line"].pk).update(donation=None),
     "bankline_amount_not_zero": lambda w: sql("UPDATE grants_bankline SET amount = 0 WHERE id = %s", w["line"].pk),
+    # Grants in life
+    "grantagreement_signed_has_copy": lambda w: GrantAgreement.objects.filter(pk=w["agreement"].pk).update(
+        signed_at=timezone.now()),
+    "bankdetails_status_valid": lambda w: BankDetails.objects.filter(pk=w["pending"].pk).update(status="maybe"),
+    "bankdetails_four_eyes": lambda w: BankDetails.objects.filter(pk=w["pending"].pk).update(
+        decided_by=w["contact"]),
+    "bankdetails_decision_recorded": lambda w: BankDetails.objects.filter(pk=w["in_force"].pk).update(
+        decided_at=None),
+    "bankdetails_one_in_force_per_grant": lambda w: BankDetails.objects.filter(pk=w["pending"].pk).update(
+        status=BankDetailsStatus.APPROVED, decided_by=w["staff"], decided_at=timezone.now()),
+    "bankdetails_one_pending_per_grant": lambda w: BankDetails.objects.create(
+        grant=w["grant"], payee=w["member"], holder="Autre", iban="FR7630006000011234567890189", bic="AGRIFRPP",
+        requested_by=w["contact"]),
+    "paymentrun_status_valid": lambda w: PaymentRun.objects.filter(pk=w["run"].pk).update(status="lost"),
+    "paymentrun_paid_has_date": lambda w: PaymentRun.objects.filter(pk=w["run"].pk).update(
+        status=PaymentRunStatus.PAID),
+    "paymentrun_total_not_negative": lambda w: PaymentRun.objects.filter(pk=w["run"].pk).update(total=D("-1.00")),
+    "payment_amount_positive": lambda w: Payment.objects.filter(pk=w["payment"].pk).update(amount=D("0.00")),
+    "payment_status_valid": lambda w: Payment.objects.filter(pk=w["payment"].pk).update(status="lost"),
+    "payment_once_per_tranche": lambda w: Payment.objects.create(
+        run=w["run"], tranche=w["first"], bank_details=w["in_force"], amount=D("300.00"), end_to_end_id="JF-E2E-2"),
+    "payment_paid_has_date": lambda w: Payment.objects.filter(pk=w["payment"].pk).update(
+        status=PaymentStatus.PAID),
+    "amendment_kind_valid": lambda w: Amendment.objects.filter(pk=w["amendment"].pk).update(kind="whim"),
+    "amendment_recovery_not_negative": lambda w: Amendment.objects.filter(pk=w["amendment"].pk).update(
+        kind=Amendment.Kind.TERMINATION, amount_to_recover=D("-1.00")),
+    "amendment_recovery_only_on_termination": lambda w: Amendment.objects.filter(pk=w["amendment"].pk).update(
+        amount_to_recover=D("10.00")),
+    "grantreport_once_per_year": lambda w: GrantReport.objects.create(grant=w["grant"], year=1,
+                                                                      due_on=timezone.localdate()),
+    "grantreport_status_valid": lambda w: GrantReport.objects.filter(pk=w["report"].pk).update(status="lost"),
+    "grantreport_year_range": lambda w: GrantReport.objects.filter(pk=w["report"].pk).update(year=11),
+    "grantreport_submitted_has_date": lambda w: GrantReport.objects.filter(pk=w["report"].pk).update(
+        status=ReportStatus.SUBMITTED),
+    "grantreport_approved_has_review": lambda w: GrantReport.objects.filter(pk=w["report"].pk).update(
+        status=ReportStatus.APPROVED, submitted_at=timezone.now()),
+    "reportspending_once_per_category": lambda w: ReportSpending.objects.create(
+        report=w["report"], category="facilitation", amount=D("1.00")),
+    "reportspending_amount_not_negative": lambda w: ReportSpending.objects.filter(pk=w["spending"].pk).update(
+        amount=D("-1.00")),
 }
 
 # More ways of breaking the same rules.
@@ -168,7 +240,8 @@ def _assert_refused(w, name, violate):
     with pytest.raises(IntegrityError) as refused, transaction.atomic():
         violate(w)
     message = str(refused.value)
-    unique = name.endswith(("_once_per_grant", "_once_per_donation", "_once_per_donor"))
+    unique = name.endswith(("_once_per_grant", "_once_per_donation", "_once_per_donor", "_per_grant",
+                            "_once_per_tranche", "_once_per_year", "_once_per_category"))
     if is_postgres() or not unique:  # SQLite names the columns of a UNIQUE failure, not the constraint
         assert name in message, message
     assert state() == before
@@ -190,7 +263,8 @@ def test_valid_writes_within_the_constraints_pass(world):
     w = world
     with transaction.atomic():
         Donation.objects.filter(pk=w["donation"].pk).update(allocated=F("amount"))
-        Tranche.objects.filter(pk=w["second"].pk).update(funded=F("amount"), status=TrancheStatus.PAID)
+        Tranche.objects.filter(pk=w["second"].pk).update(funded=F("amount"), status=TrancheStatus.PAID,
+                                                         paid_at=timezone.now())
         Pool.objects.filter(pk=1).update(balance=D("0.00"))
         Donor.objects.filter(pk=w["donor"].pk).update(public=False, consent_recorded_at=None)
         new_entry(w, kind=AllocationKind.SUPPORT, tranche=None)

@@ -230,7 +230,7 @@ def test_a_paid_tranches_funding_is_never_reversed(staff, first_tranche):
     tranche = first_tranche()
     receive(DonorFactory(), "5000.00", staff=staff)
     entry = services.ledger_allocate(tranche=tranche, actor=staff)
-    Tranche.objects.filter(pk=tranche.pk).update(status=TrancheStatus.PAID)
+    Tranche.objects.filter(pk=tranche.pk).update(status=TrancheStatus.PAID, paid_at=timezone.now())
     state = snapshot()
 
     with pytest.raises(GrantError, match="paid"):
@@ -426,7 +426,7 @@ def test_allocate_refuses_a_fully_funded_a_paid_or_a_closed_tranche(staff, first
         services.ledger_allocate(tranche=tranche, actor=staff)
     assert snapshot() == state
 
-    Tranche.objects.filter(pk=tranche.pk).update(status=TrancheStatus.PAID)
+    Tranche.objects.filter(pk=tranche.pk).update(status=TrancheStatus.PAID, paid_at=timezone.now())
     state = snapshot()
     with pytest.raises(GrantError, match="planned tranche"):
         services.ledger_allocate(tranche=tranche, actor=staff, amount="1.00")
@@ -601,7 +601,7 @@ def scenario(staff):
     g1 = grant_for(amount_per_year="1000.00", years=1)
     g2 = grant_for(amount_per_year="1000.00", years=2)
     services.ledger_allocate(tranche=g1.tranches.get(), actor=staff)
-    Tranche.objects.filter(grant=g1).update(status=TrancheStatus.PAID)
+    Tranche.objects.filter(grant=g1).update(status=TrancheStatus.PAID, paid_at=timezone.now())
     services.ledger_allocate(tranche=g2.tranches.get(number=1), actor=staff, amount="300.00")
     services.ledger_record_support_spending(grant=g2, amount="100.00", reference="EXP-1", actor=staff)
     spare = services.ledger_record_support_spending(grant=g2, amount="50.00", reference="EXP-2", actor=staff)

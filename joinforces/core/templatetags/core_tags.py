@@ -1,6 +1,6 @@
 from django import template
 
-from joinforces.core import uploads
+from joinforces.core import formats, uploads
 
 register = template.Library()
 
@@ -23,14 +23,4 @@ def progress_step(value):
 @register.filter
 def euros(value):
     """An amount in euros in the active language's format: "12 500,00 €" in French, "€12,500.00" in English."""
-    from decimal import Decimal, InvalidOperation
-
-    from django.utils.formats import number_format
-    from django.utils.translation import get_language
-
-    try:
-        amount = Decimal(value)
-    except (TypeError, ValueError, InvalidOperation):
-        return ""
-    text = number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
-    return f"€{text}" if (get_language() or "fr").startswith("en") else f"{text}\u00a0€"
+    return formats.euros(value)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from .views import bank_details, grant, reports
+
+app_name = "grants"
+
+urlpatterns = [
+    path("subventions/<int:pk>/", grant.grant_detail, name="grant_detail"),
+    path("subventions/<int:pk>/convention/", grant.agreement_upload, name="agreement_upload"),
+    path("subventions/<int:pk>/coordonnees-bancaires/", bank_details.bank_details_edit, name="bank_details"),
+    path("subventions/<int:pk>/rapports/<int:year>/", reports.report_edit, name="report_edit"),
+    path("subventions/<int:pk>/rapports/<int:year>/envoyer/", reports.report_submit, name="report_submit"),
+]
