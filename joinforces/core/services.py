@@ -67,10 +67,18 @@ def recipient_language(email: str, default: str | None = None) -> str:
     return language or default or translation.get_language() or settings.LANGUAGE_CODE
 
 
+def _render_text(name: str, context: dict) -> str:
+    """A plain-text template rendered without HTML escaping: "L'Alliance", not "L&#x27;Alliance"."""
+    from django.template import Context
+    from django.template.loader import get_template
+
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def _render(template: str, context: dict) -> tuple[str, str, str]:
-    subject = render_to_string(f"{template}_subject.txt", context).strip()
+    subject = _render_text(f"{template}_subject.txt", context).strip()
     subject = " ".join(subject.splitlines())
-    text = render_to_string(f"{template}_message.txt", context).strip() + "\n"
+    text = _render_text(f"{template}_message.txt", context).strip() + "\n"
     try:
         html = render_to_string(f"{template}_message.html", context)
     except TemplateDoesNotExist:

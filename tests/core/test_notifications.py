@@ -90,3 +90,16 @@ def test_a_failing_mail_server_leaves_it_failed_for_the_sweep(send, settings):
     notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
     assert notification.attempts == 1 and notification.error
+
+
+def test_the_text_part_and_the_subject_are_not_html_escaped(send, django_capture_on_commit_callbacks):
+    """A name with an apostrophe or an ampersand reads as written in the text part and the subject;
+    the HTML part escapes it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_send(to="l-alliance@example.org", template="accounts/email/welcome", language="fr",
+                          context={"user": {"get_short_name": "L'Alliance & <Cie>", "email": "x"}}, key="esc:1")
+    message = mail.outbox[0]
+    assert "L'Alliance & <Cie>" in message.body
+    assert "&#x27;" not in message.body and "&amp;" not in message.body
+    html, _mimetype = message.alternatives[0]
+    assert "L&#x27;Alliance &amp; &lt;Cie&gt;" in html or "L&#39;Alliance &amp; &lt;Cie&gt;" in html
