@@ -45,3 +45,65 @@ def donor_panel_context(request):
 
 register_panel(Panel(key="donor", title=_("My donations"), template="grants/panel.html",
                      context=donor_panel_context, order=20))
+
+
+# --- The grantee's panel ----------------------------------------------------------------------------
+
+GRANTEE_PANEL_LIMIT = 5
+
+
+def _next_report(grant):
+    """The earliest year whose report is not approved, with its due date (the anniversary of the start
+    when no report of that year exists yet); None when every report is approved."""
+    from .agreements import report_due_on
+    from .models import ReportStatus
+
+    reports = {report.year: report for report in grant.reports.all()}
+    for year in range(1, grant.years + 1):
+        report = reports.get(year)
+        if report is None:
+            return {"year": year, "due_on": report_due_on(grant, year), "report": None}
+        if report.status != ReportStatus.APPROVED:
+            return {"year": year, "due_on": report.due_on, "report": report}
+    return None
+
+
+def grantee_panel_context(request):
+    """The grants of the person's teams (the five latest): total, status, next tranche, next report due
+    and the agreement; None for anyone in no grant's team. Three queries whatever the number of grants,
+    tranches or reports."""
+    from applications.models import TeamMember
+
+    from .models import Grant, GrantReport, Tranche, TrancheStatus
+
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    grants = list(
+        Grant.objects.filter(application__in=TeamMember.objects.filter(user=user).values("application_id"))
+        .select_related("application", "agreement")
+        .prefetch_related(Prefetch("tranches", queryset=Tranche.objects.order_by("number")),
+                          Prefetch("reports", queryset=GrantReport.objects.order_by("year")))
+        .order_by("-start_date", "-pk")[: GRANTEE_PANEL_LIMIT + 1])
+    if not grants:
+        return None
+    entries = []
+    for grant in grants[:GRANTEE_PANEL_LIMIT]:
+        try:
+            agreement = grant.agreement
+        except Grant.agreement.RelatedObjectDoesNotExist:
+            agreement = None
+        tranches = list(grant.tranches.all())
+        entries.append({
+            "grant": grant,
+            "next_tranche": next((t for t in tranches if t.status == TrancheStatus.PLANNED), None),
+            "paid_count": sum(1 for t in tranches if t.status == TrancheStatus.PAID),
+            "tranche_count": len(tranches),
+            "next_report": _next_report(grant),
+            "agreement": agreement,
+        })
+    return {"grants": entries, "more": len(grants) > GRANTEE_PANEL_LIMIT}
+
+
+register_panel(Panel(key="grantee", title=_("My grants"), template="grants/grantee_panel.html",
+                     context=grantee_panel_context, order=15))
