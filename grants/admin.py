@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from joinforces.core.admin import ReadOnlyAdmin
@@ -34,6 +34,7 @@ from .models import (
     Donor,
     DonorContact,
     Grant,
+    GrantAgreement,
     Pledge,
     Tranche,
     TrancheStatus,
@@ -288,7 +289,8 @@ class GrantAdmin(ReadOnlyAdmin):
                     "next_due", "status"]
     list_filter = ["status", "application__call", "start_date"]
     search_fields = ["application__reference", "application__name", "application__members__name"]
-    fields = ["application", "decision", "total_amount", "start_date", "years", "status", "created_at"]
+    fields = ["application", "decision", "total_amount", "start_date", "years", "status", "created_at",
+              "terminated_at", "life_links"]
     readonly_fields = fields
     inlines = [TrancheInline, EntryInline]
     change_list_template = "admin/grants/grant_change_list.html"
@@ -319,6 +321,23 @@ class GrantAdmin(ReadOnlyAdmin):
     @admin.display(description=_("tranches"))
     def tranche_count_display(self, obj):
         return obj.tranche_count
+
+    @admin.display(description=_("the grant's life"))
+    def life_links(self, obj):
+        """Where the rest of this grant is run: its agreement, bank details, reports, amendments, and
+        the grantee's own page."""
+        query = f"?grant__id__exact={obj.pk}"
+        links = [
+            (reverse("admin:grants_bankdetails_changelist") + query, _("Bank details")),
+            (reverse("admin:grants_grantreport_changelist") + query, _("Reports")),
+            (reverse("admin:grants_amendment_changelist") + query, _("Amendments")),
+            (reverse("admin:grants_payment_changelist") + f"?tranche__grant__id__exact={obj.pk}", _("Payments")),
+            (reverse("grants:grant_detail", args=[obj.pk]), _("The grantee's page")),
+        ]
+        agreement = GrantAgreement.objects.filter(grant=obj).first()
+        if agreement is not None:
+            links.insert(0, (reverse("admin:grants_grantagreement_change", args=[agreement.pk]), _("Agreement")))
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     @admin.display(description=_("next tranche due"), ordering="next_due_on")
     def next_due(self, obj):
@@ -484,3 +503,6 @@ class AllocationAdmin(ReadOnlyAdmin):
 
 admin.site.register(BankStatement, BankStatementAdmin)
 admin.site.register(BankLine, BankLineAdmin)
+
+# The admin of grants in life registers itself, area by area.
+from . import admin_agreements, admin_amendments, admin_bank_details, admin_payments, admin_reports  # noqa: E402,F401

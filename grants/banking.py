@@ -23,7 +23,7 @@ from joinforces.core.uploads import safe_name
 from . import services
 from .bank import BankFileError, ParsedLine, dedup_keys, fold, iban, parse_camt053, parse_csv
 from .models import BankLine, BankLineStatus, BankStatement, Donation, Donor
-from .services import GrantError, _lock_pool, _require_staff
+from .services import GrantError, lock_pool, require_staff
 
 
 def _read(file) -> bytes:
@@ -125,11 +125,11 @@ def bank_statement_import(*, file, format: str, bank: str = "", actor) -> BankSt
     """Import a statement: each line not yet known is added; a credit whose donor is recognised
     becomes a donation at once, any other credit waits in the reconciliation queue; debits are set
     aside as "not a donation". Lines already known are skipped, so a re-import adds nothing."""
-    _require_staff(actor)
+    require_staff(actor)
     data = _read(file)
     lines = bank_statement_parse(data=data, format=format, bank=bank)
     keys = dedup_keys(lines)
-    _lock_pool()  # imports, like every ledger write, run one after the other
+    lock_pool()  # imports, like every ledger write, run one after the other
     name = safe_name(getattr(file, "name", "") or ("releve.xml" if format == BankStatement.Format.CAMT053
                                                     else "releve.csv"))
     statement = BankStatement.objects.create(file=ContentFile(data, name=name), format=format,
@@ -171,7 +171,7 @@ def _locked_line(line: BankLine) -> BankLine:
 def bank_line_reconcile(*, line: BankLine, donor: Donor, actor, pledge=None, themes=None) -> Donation:
     """Record a credit of the queue as a donation of `donor` (towards `pledge`, restricted to `themes`:
     by default the pledge's): the money enters the pool. A line is recorded once; a debit never."""
-    _require_staff(actor)
+    require_staff(actor)
     line = _locked_line(line)
     if line.status == BankLineStatus.MATCHED:
         raise GrantError(_("This bank line is already recorded as a donation."))
@@ -192,7 +192,7 @@ def bank_line_reconcile(*, line: BankLine, donor: Donor, actor, pledge=None, the
 def bank_line_ignore(*, line: BankLine, actor, reason: str) -> BankLine:
     """Set a line of the queue aside as not a donation (a refund, a transfer between accounts…), with
     the reason. A line recorded as a donation stays one."""
-    _require_staff(actor)
+    require_staff(actor)
     reason = (reason or "").strip()
     if not reason:
         raise GrantError(_("Say why this bank line is not a donation."))

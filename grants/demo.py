@@ -9,7 +9,13 @@ the services as staff would:
   received over the last twelve months, each entering the pool;
 - the grants of the past call's two published selections, their first tranches funded from the
   pool, a support spending for one initiative, an allocation made by mistake and reversed, and money
-  left in the pool (the food-restricted donation waits there for an initiative on food).
+  left in the pool (the food-restricted donation waits there for an initiative on food);
+- the same two grants in life (issue #7): their dates moved one year back (see `_move_grants`), both
+  agreements produced and signed, bank details approved by a second staff member (the four eyes) and
+  a change waiting on the second grant, a paid payment run of both first tranches, an amendment
+  rescheduling a tranche, and a report in each state: the demo applicant's year-1 report approved
+  (which meets tranche 2's condition), its year-2 report sent back with changes requested, the other
+  grant's year-1 report submitted and its year-2 report a draft.
 
 seed_demo runs in one transaction, so this is either all there or not at all: a database that already
 has the demo foundation is left as it is. The demo ends by checking the ledger.
@@ -18,14 +24,30 @@ has the demo foundation is left as it is. The demo ends by checking the ledger.
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from joinforces.accounts.demo import demo_user
 from joinforces.accounts.models import Role
 from joinforces.core.models import Theme
 from joinforces.core.services import audit
 
 from . import services
-from .models import Donor, DonorContact, Grant
+from .agreements import agreement_render, agreement_sign
+from .amendments import grant_amend
+from .bank_details import bank_details_approve, bank_details_request
+from .models import Donor, DonorContact, Grant, GrantAgreement, GrantReport, Tranche
+from .payments import payment_run_mark_paid, payment_run_prepare
+from .reports import (
+    report_approve,
+    report_indicators_set,
+    report_request_changes,
+    report_save,
+    report_spending_set,
+    report_start,
+    report_submit,
+)
 
 FOUNDATION = "Fondation Liens Durables"
 
@@ -47,6 +69,12 @@ DONORS = {
 
 PAST_SLUG = "appel-2026-premiers-pas"
 PAST_ROUND = "Tour de sélection 2026"
+SECOND_STAFF = ("equipe2@equipe.demo.joinforces.fr", "Noa", "Lefebvre")
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"  # a signed copy, as scanned by the grantee
+# IBAN, BIC: the account in force of each grant, and the change asked on the second.
+ACCOUNTS = [("FR7630006000011234567890189", "AGRIFRPP"), ("FR1420041010050500013M02606", "PSSTFRPPLYO")]
+CHANGED_ACCOUNT = ("FR7630004000031234567890143", "BNPAFRPP")
+RUN_REFERENCE = "RELEVE BQ DEMO VIR SEPA JOIN FORCES 1"
 
 
 class DemoLedgerError(RuntimeError):
@@ -54,13 +82,13 @@ class DemoLedgerError(RuntimeError):
 
 
 def seed(context):
-    if Donor.objects.filter(name=FOUNDATION).exists():
-        return  # built whole by an earlier run (seed_demo is one transaction)
     staff = context.users[Role.STAFF]
-    today = timezone.localdate()
-    donors = _donors(context, staff)
-    _money(donors, staff, today)
-    _ledger(staff)
+    if not Donor.objects.filter(name=FOUNDATION).exists():  # else built whole by an earlier run
+        today = timezone.localdate()
+        donors = _donors(context, staff)
+        _money(donors, staff, today)
+        _ledger(staff)
+    _life(context, staff)
     problems = services.ledger_differences()
     if problems:
         raise DemoLedgerError("The demo ledger does not add up: " + "; ".join(problems))
@@ -143,3 +171,112 @@ def _past_grants() -> list[Grant]:
                                          outcome=Outcome.SELECTED, published_at__isnull=False)
                  .select_related("application").order_by("application__pk"))
     return [services.grant_create_from_decision(decision=decision) for decision in decisions]
+
+
+# --- The grants in life (issue #7) ----------------------------------------------------------------
+
+
+def _life(context, staff) -> None:
+    """The past call's grants a year into their life. Once: skipped when the agreements are signed
+    already (seed_demo is one transaction, so the rest is there too)."""
+    second_staff = demo_user(*SECOND_STAFF, [Role.STAFF])  # approves what the first one asks (four eyes)
+    context.accounts.append(("Équipe (2e compte)", SECOND_STAFF[0]))
+    grants = _past_grants()
+    if len(grants) < 2 or GrantAgreement.objects.filter(grant__in=grants, signed_at__isnull=False).exists():
+        return
+    first, second = grants[:2]
+    _move_grants(grants)
+    mine = first if first.application.created_by_id == context.users[Role.APPLICANT].pk else second
+    other = second if mine is first else first
+    # The agreements: produced (the task would do it after the commit) and signed by each team.
+    for grant in (mine, other):
+        agreement_render(grant_id=grant.pk)
+        agreement_sign(grant=grant, actor=grant.application.created_by,
+                       file=ContentFile(PDF, name=f"convention-signee-{grant.application.reference}.pdf"))
+        grant.refresh_from_db()
+    # Bank details: asked by each team, approved by the second staff member (not the one who asked);
+    # then the other grant's team asks to change its account, which waits for approval.
+    for grant, (iban, bic) in zip((mine, other), ACCOUNTS, strict=True):
+        payee = grant.application.members.order_by("position", "pk").first()
+        details = bank_details_request(grant=grant, actor=grant.application.created_by, payee=payee,
+                                       holder=payee.name, iban=iban, bic=bic)
+        bank_details_approve(details=details, actor=second_staff, note="RIB vérifié sur le document de la banque.")
+    payee = other.application.members.order_by("position", "pk").first()
+    bank_details_request(grant=other, actor=other.application.created_by, payee=payee, holder=payee.name,
+                         iban=CHANGED_ACCOUNT[0], bic=CHANGED_ACCOUNT[1])
+    _payment_run(staff, [mine, other])
+    # An amendment: the other grant's third tranche moves three months later, as its team asked.
+    third = other.tranches.get(number=3)
+    grant_amend(grant=other, actor=staff, changes=[{"number": 3, "due_on": third.due_on + timedelta(days=92)}],
+                reason="Le collectif aligne le versement de la troisième tranche sur son exercice comptable.",
+                grantee_agreement="Demande écrite de la coordinatrice du collectif, reçue par courriel.")
+    _reports(staff, mine, other)
+
+
+def _move_grants(grants) -> None:
+    """Move the grants one year back, so that their first year ends at the start of next month and
+    their year-1 reports are due then (their tranches, due each year from the start, move with them).
+    A demo needs grants already in life; no service moves a grant's dates, hence queryset updates (the
+    audit log keeps the real moments)."""
+    today = timezone.localdate()
+    start = services.add_years(services._first_of_next_month(today), -1)
+    for grant in grants:
+        Grant.objects.filter(pk=grant.pk).update(start_date=start)
+        for number in grant.tranches.values_list("number", flat=True):
+            Tranche.objects.filter(grant=grant, number=number).update(due_on=services.add_years(start, number - 1))
+        grant.refresh_from_db()
+
+
+def _payment_run(staff, grants) -> None:
+    """Both first tranches (funded, agreement signed, bank details in force) paid in one run executed
+    today. The run needs the fund's own account (BANK_ACCOUNT_IBAN and BANK_ACCOUNT_BIC, given by the
+    dev settings): without it there is no run."""
+    if not (getattr(settings, "BANK_ACCOUNT_IBAN", "") and getattr(settings, "BANK_ACCOUNT_BIC", "")):
+        return
+    today = timezone.localdate()
+    tranches = [grant.tranches.get(number=1) for grant in grants]
+    run = payment_run_prepare(actor=staff, execution_date=today, tranches=tranches)
+    payment_run_mark_paid(run=run, actor=staff, paid_on=today, bank_reference=RUN_REFERENCE)
+
+
+def _report(grant, year, author, *, narrative, people, spent_share) -> GrantReport:
+    """A complete report of `year`, spending a share of each budgeted category."""
+    from .reports import year_budget
+
+    report = report_start(grant=grant, year=year, actor=author)
+    from joinforces.core.models import Territory
+
+    territories = list(Territory.objects.filter(programme__application=grant.application).distinct()
+                       .values_list("code", flat=True)[:3])
+    report_save(report=report, actor=author, narrative=narrative, summary=narrative.split(".")[0] + ".",
+                share_with_donors=True, organisations_involved=4, people_reached=people, staff_shared="1.5",
+                governance_meetings=6, territories=territories or ["69"])
+    budget = year_budget(grant, year) or {"coordination_staff": Decimal("30000.00")}
+    report_spending_set(report=report, actor=author, lines={
+        category: ((amount * spent_share).quantize(Decimal("0.01")),
+                   "Recrutement décalé de deux mois." if spent_share < 1 and position == 0 else "")
+        for position, (category, amount) in enumerate(sorted(budget.items()))})
+    report_indicators_set(report=report, actor=author, indicators=[
+        ("Réunions inter-associatives", "18", "réunions"), ("Bénévoles formés ensemble", "42", "personnes")])
+    return report
+
+
+def _reports(staff, mine, other) -> None:
+    author, other_author = mine.application.created_by, other.application.created_by
+    year1 = _report(mine, 1, author, people=1200, spent_share=Decimal("0.92"),
+                    narrative="La coordination commune est en place. Les membres partagent un agenda, un outil "
+                              "de paie et une permanence juridique.")
+    report_submit(report=year1, actor=author)
+    report_approve(report=year1, actor=staff, message="Merci : un rapport clair, la tranche 2 est débloquée.")
+    early = _report(mine, 2, author, people=150, spent_share=Decimal("0.15"),
+                    narrative="Deux mois de la deuxième année : le comité de pilotage s’est réuni deux fois.")
+    report_submit(report=early, actor=author)
+    report_request_changes(report=early, actor=staff,
+                           message="Ce rapport ne couvre que deux mois : complétez-le en fin d’année, avec les "
+                                   "dépenses de l’année entière.")
+    submitted = _report(other, 1, other_author, people=800, spent_share=Decimal("1.05"),
+                        narrative="Le collectif a mutualisé la comptabilité de ses membres. Un poste de "
+                                  "coordination est partagé depuis le printemps.")
+    report_submit(report=submitted, actor=other_author)
+    draft = report_start(grant=other, year=2, actor=other_author)
+    report_save(report=draft, actor=other_author, narrative="Premières notes de la deuxième année.")

@@ -67,7 +67,15 @@ def money(value, *, allow_zero=False) -> Decimal:
     return amount.quantize(CENT)
 
 
-def _require_staff(actor) -> None:
+def is_team_member(user, grant: Grant) -> bool:
+    """Whether `user` is in the team of the grant's initiative (its application's team)."""
+    from applications.models import TeamMember
+
+    return bool(user is not None and user.is_authenticated
+                and TeamMember.objects.filter(application_id=grant.application_id, user=user).exists())
+
+
+def require_staff(actor) -> None:
     if not is_staff_member(actor):
         raise GrantError(_("Only the JOIN FORCES team can do this."))
 
@@ -82,7 +90,7 @@ def _plain(value):
 @transaction.atomic
 def pledge_record(*, donor: Donor, amount, pledged_on: date, actor, expected_from=None, expected_until=None,
                   themes=(), note: str = "") -> Pledge:
-    _require_staff(actor)
+    require_staff(actor)
     amount = money(amount)
     if expected_from and expected_until and expected_until < expected_from:
         raise GrantError(_("The expected dates are in the wrong order."))
@@ -128,7 +136,7 @@ def _first_of_next_month(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def _add_years(day: date, years: int) -> date:
+def add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -139,7 +147,7 @@ def tranche_schedule(*, amount_per_year: Decimal, years: int, start: date) -> li
     """One tranche a year: the first when the agreement is signed, each next one when the report of the
     year before is approved. Adds up to amount_per_year × years exactly."""
     return [
-        {"number": n, "due_on": _add_years(start, n - 1), "amount": amount_per_year,
+        {"number": n, "due_on": add_years(start, n - 1), "amount": amount_per_year,
          "condition": TrancheCondition.AGREEMENT_SIGNED if n == 1 else TrancheCondition.REPORT_APPROVED,
          "condition_year": None if n == 1 else n - 1}
         for n in range(1, years + 1)
@@ -165,6 +173,9 @@ def grant_create_from_decision(*, decision) -> Grant:
         amount_per_year=decision.amount_per_year, years=decision.years, start=start)])
     audit(actor=None, action="grants.grant_created", target=grant,
           after={"decision": decision.pk, "total": str(total), "start": start.isoformat(), "years": decision.years})
+    from .agreements import agreement_prepare
+
+    agreement_prepare(grant=grant)
     return grant
 
 
@@ -190,7 +201,7 @@ def grant_complete_if_done(*, grant: Grant, actor=None) -> bool:
 # --- The ledger --------------------------------------------------------------------------------
 
 
-def _lock_pool() -> Pool:
+def lock_pool() -> Pool:
     """The pool's row, locked: every ledger write goes one after the other behind it."""
     Pool.objects.get_or_create(pk=1)
     return Pool.objects.select_for_update().get(pk=1)
@@ -240,8 +251,8 @@ def _draw(amount: Decimal, grant: Grant):
 def ledger_allocate(*, tranche: Tranche, actor, amount=None) -> Allocation:
     """Allocate pool money to a tranche (by default what it still needs), attributed to the donations
     it comes from: restricted money whose themes match first, then the oldest."""
-    _require_staff(actor)
-    _lock_pool()
+    require_staff(actor)
+    lock_pool()
     tranche = Tranche.objects.select_for_update().select_related("grant__application").get(pk=tranche.pk)
     if tranche.status != TrancheStatus.PLANNED:
         raise GrantError(_("Only a planned tranche can be funded."))
@@ -268,8 +279,8 @@ def ledger_allocate_due(*, start: date, end: date, actor) -> list[Allocation]:
     """Fund every planned tranche due between `start` and `end`: fully when the pool allows, else the
     pool is shared in proportion to what each still needs (to the cent), within the money each may
     receive (restricted money goes only to its themes)."""
-    _require_staff(actor)
-    _lock_pool()
+    require_staff(actor)
+    lock_pool()
     tranches = list(Tranche.objects.select_for_update().due_between(start, end).filter(funded__lt=F("amount"))
                     .exclude(grant__status__in=[GrantStatus.TERMINATED, GrantStatus.COMPLETED])
                     .select_related("grant__application").order_by("due_on", "pk"))
@@ -296,8 +307,8 @@ def ledger_allocate_due(*, start: date, end: date, actor) -> list[Allocation]:
 def ledger_record_support_spending(*, grant: Grant, amount, reference: str, actor) -> Allocation:
     """Money the fund pays an expert for the grant's initiative: an entry attributed like an
     allocation, counted as redistributed to that initiative (support calls this)."""
-    _require_staff(actor)
-    _lock_pool()
+    require_staff(actor)
+    lock_pool()
     grant = Grant.objects.select_related("application").get(pk=grant.pk)
     amount = money(amount)
     if not reference.strip():
@@ -315,8 +326,8 @@ def ledger_record_support_spending(*, grant: Grant, amount, reference: str, acto
 def ledger_reverse(*, entry: Allocation, actor, reason: str) -> Allocation:
     """Reverse an entry: a new entry of the opposite amount with the opposite parts; the money goes
     back to the donations and the pool. An entry is reversed once; a paid tranche's never."""
-    _require_staff(actor)
-    _lock_pool()
+    require_staff(actor)
+    lock_pool()
     entry = Allocation.objects.select_related("tranche", "grant").get(pk=entry.pk)
     if not reason.strip():
         raise GrantError(_("Say why this entry is reversed."))
@@ -329,6 +340,11 @@ def ledger_reverse(*, entry: Allocation, actor, reason: str) -> Allocation:
         tranche = Tranche.objects.select_for_update().get(pk=entry.tranche_id)
         if tranche.status == TrancheStatus.PAID:
             raise GrantError(_("This tranche is paid: its funding can no longer be reversed."))
+        from .models import Payment, PaymentStatus
+
+        if Payment.objects.filter(tranche=tranche, status=PaymentStatus.INCLUDED).exists():
+            raise GrantError(_("This tranche is in a payment run being prepared: cancel the run before reversing "
+                               "its funding."))
     parts = [(part.donation_id, -part.amount) for part in entry.parts.all()]
     reversal = _write_entry(kind=AllocationKind.REVERSAL, grant=entry.grant, tranche=tranche, amount=-entry.amount,
                             parts=parts, actor=actor, reverses=entry, note=reason.strip())

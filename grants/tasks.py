@@ -17,3 +17,21 @@ def grant_from_decision_task(decision_id: int) -> int:
 def donation_receipt_task(donation_id: int) -> int:
     """Number and render the tax receipt of a received donation (once)."""
     return services.donation_receipt_issue(donation_id=donation_id).pk
+
+
+@shared_task(name="grants.agreement_render", autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
+def agreement_render_task(grant_id: int) -> int:
+    """Produce the grant agreement PDF in the grantee's language (once)."""
+    from .agreements import agreement_render
+
+    return agreement_render(grant_id=grant_id).pk
+
+
+@shared_task(name="grants.report_reminders")
+def report_reminders_task() -> int:
+    """Remind grantees of reports due in 30 and 7 days, and overdue: once each."""
+    from django.utils import timezone
+
+    from .reports import report_reminders_send
+
+    return report_reminders_send(now=timezone.now())

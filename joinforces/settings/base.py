@@ -243,6 +243,7 @@ CELERY_BEAT_SCHEDULE = {
     "core-send-pending-notifications": {"task": "core.notifications_send_pending", "schedule": 5 * 60},
     "applications-draft-reminders": {"task": "applications.draft_reminders", "schedule": 60 * 60},
     "applications-review-reminders": {"task": "applications.review_reminders", "schedule": 60 * 60},
+    "grants-report-reminders": {"task": "grants.report_reminders", "schedule": 60 * 60},
 }
 JOB_STALE_AFTER_SECONDS = 10 * 60
 # Tax receipts (reçus fiscaux, cerfa n° 11580) for received donations, only where the funder is
@@ -266,7 +267,9 @@ BANK_CSV_FORMATS = {
     "societe_generale": {"date": "Date de l'opération", "label": "Libellé", "amount": "Montant de l'opération",
                          "counterparty": "Détail de l'écriture"},
 }
+# The fund's own account, debited by the SEPA credit transfer files of payment runs.
 BANK_ACCOUNT_IBAN = env("BANK_ACCOUNT_IBAN", default="")
+BANK_ACCOUNT_BIC = env("BANK_ACCOUNT_BIC", default="")
 
 # Reviewers with reviews left to submit are reminded once, this many days before a round's deadline.
 REVIEW_REMINDER_DAYS = 3

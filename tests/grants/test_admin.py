@@ -125,3 +125,16 @@ def test_a_ledger_entry_page_shows_its_attribution(staff, staff_client):
     entry = services.ledger_allocate(tranche=grant.tranches.get(number=1), actor=staff)
     page = staff_client.get(f"/admin/grants/allocation/{entry.pk}/change/").content.decode()
     assert "Fondation Attribuée" in page
+
+
+def test_the_grant_page_links_to_its_life(staff, staff_client):
+    """From a grant's admin page staff reach its agreement, bank details, reports, amendments,
+    payments and the grantee's own page."""
+    grant = grant_for(amount_per_year="10000.00", years=2)
+    page = staff_client.get(f"/admin/grants/grant/{grant.pk}/change/").content.decode()
+    for url in (f"/admin/grants/bankdetails/?grant__id__exact={grant.pk}",
+                f"/admin/grants/grantreport/?grant__id__exact={grant.pk}",
+                f"/admin/grants/amendment/?grant__id__exact={grant.pk}", f"/subventions/{grant.pk}/"):
+        assert url in page
+        assert staff_client.get(url).status_code == 200, url
+    assert f"/admin/grants/grantagreement/{grant.agreement.pk}/change/" in page

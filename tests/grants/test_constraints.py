@@ -88,7 +88,7 @@ def world(db, staff, user_factory):
     # first tranche's allocated part... (rows only: the constraints are what is tested here)
     member = grant.application.members.create(name="Association porteuse", legal_form="association",
                                               non_profit=True, role="lead")
-    agreement = GrantAgreement.objects.create(grant=grant, language="fr")
+    agreement = GrantAgreement.objects.get(grant=grant)  # prepared with the grant
     in_force = BankDetails.objects.create(grant=grant, payee=member, holder="Association porteuse",
                                           iban="FR7630006000011234567890189", bic="AGRIFRPP", requested_by=contact,
                                           status=BankDetailsStatus.APPROVED, decided_by=staff,
