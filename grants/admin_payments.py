@@ -221,8 +221,26 @@ class PaymentAdmin(ReadOnlyAdmin):
     search_fields = ["end_to_end_id", "run__message_id", "tranche__grant__application__reference",
                      "tranche__grant__application__name", "bank_details__holder"]
     list_select_related = ["run", "tranche__grant__application", "bank_details"]
-    fields = ["run", "tranche", "payee", "account", "amount", "end_to_end_id", "status", "paid_at"]
+    fields = ["run", "tranche", "payee", "account", "amount", "end_to_end_id", "status", "paid_at", "funded_by"]
     readonly_fields = fields
+
+    @admin.display(description=_("funded by"))
+    def funded_by(self, obj):
+        """The donations this payment's tranche was funded from, net of reversals: every euro paid
+        traced to the donations it came from."""
+        from django.db.models import Sum
+        from django.utils.html import format_html_join
+
+        from joinforces.core.formats import euros
+
+        from .models import AllocationPart
+
+        rows = (AllocationPart.objects.filter(allocation__tranche=obj.tranche_id)
+                .values("donation", "donation__donor__name", "donation__received_on")
+                .annotate(total=Sum("amount")).filter(total__gt=0).order_by("donation__received_on", "donation"))
+        return format_html_join("", "<div>{} · {} · {}</div>", (
+            (row["donation__donor__name"], row["donation__received_on"].strftime("%d/%m/%Y"), euros(row["total"]))
+            for row in rows)) or "—"
 
     @admin.display(description=_("payee"), ordering="bank_details__holder")
     def payee(self, obj):

@@ -517,3 +517,13 @@ def test_funding_in_a_prepared_run_cannot_be_reversed(staff, approver):
     payments.payment_run_cancel(run=run, actor=staff, reason="Erreur de lot")
     services.ledger_reverse(entry=entry, actor=staff, reason="Erreur")
     assert services.ledger_differences() == []
+
+
+def test_a_payment_is_traced_to_the_donations_that_funded_it(staff, approver, staff_client):
+    """The payment's page names the donations its tranche was funded from, with their amounts."""
+    tranche = ready(staff, approver)
+    run = payments.payment_run_prepare(actor=staff, execution_date=timezone.localdate())
+    payments.payment_run_mark_paid(run=run, actor=staff, paid_on=timezone.localdate(), bank_reference="R")
+    donor = tranche.allocations.get().parts.get().donation.donor
+    page = staff_client.get(f"/admin/grants/payment/{run.payments.get().pk}/change/").content.decode()
+    assert donor.name in page and "10\xa0000,00" in page
