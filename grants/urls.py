@@ -1,10 +1,13 @@
 from django.urls import path
 
-from .views import bank_details, grant, reports
+from .views import bank_details, giving360, grant, reports, transparency
 
 app_name = "grants"
 
 urlpatterns = [
+    path("transparence/", transparency.transparency, name="transparency"),
+    path("subventions/export/360giving.json", giving360.export_all, name="export_360giving"),
+    path("mes-dons/360giving.json", giving360.export_for_donor, name="donor_export_360giving"),
     path("subventions/<int:pk>/", grant.grant_detail, name="grant_detail"),
     path("subventions/<int:pk>/convention/", grant.agreement_upload, name="agreement_upload"),
     path("subventions/<int:pk>/coordonnees-bancaires/", bank_details.bank_details_edit, name="bank_details"),

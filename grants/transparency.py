@@ -1,0 +1,121 @@
+"""The public transparency page's reads: what the fund received and redistributed, the initiatives it
+supports by theme and by région, those that agreed to be listed, the donors who agreed to be named.
+
+Nothing anonymous or unconsented is ever read here: donors are named only if `public` with a recorded
+consent, initiatives are listed only if their application's `consent_public` is True. Every figure is
+computed in the database (aggregates over the stored attributions and tranches), in a fixed number of
+queries whatever the number of donations, grants and entries."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from joinforces.core.models import Territory, Theme
+
+from .models import Allocation, Donation, Donor, Grant, GrantStatus, Tranche, TrancheStatus, cents
+from .selectors import MONEY, SUPPORT, ZERO, _sum
+
+
+def supported_grants():
+    """The grants that count as initiatives supported: every grant except one terminated before any
+    of its tranches was paid (it never received money)."""
+    paid = Tranche.objects.filter(grant=OuterRef("pk"), status=TrancheStatus.PAID)
+    return Grant.objects.exclude(Q(status=GrantStatus.TERMINATED) & ~Exists(paid))
+
+
+@dataclass(frozen=True)
+class PublicFigures:
+    received: Decimal
+    redistributed: Decimal
+    support: Decimal
+    paid: Decimal
+    initiatives: int
+
+    @property
+    def waiting(self) -> Decimal:
+        """Received and not yet redistributed: it waits in the pool for the tranches to come."""
+        return self.received - self.redistributed
+
+    @property
+    def redistribution_rate(self) -> Decimal | None:
+        """The share of what was received that is already redistributed (no fee is ever taken)."""
+        if not self.received:
+            return None
+        return (self.redistributed / self.received * 100).quantize(Decimal("0.1"))
+
+
+def public_figures() -> PublicFigures:
+    """Received (donations), redistributed (ledger entries net of reversals, support spending
+    included), paid (tranches paid) and the number of initiatives supported: four queries."""
+    received = Donation.objects.aggregate(total=_sum("amount"))["total"]
+    entries = Allocation.objects.aggregate(total=_sum("amount"), support=_sum_filtered(SUPPORT))
+    paid = Tranche.objects.filter(status=TrancheStatus.PAID).aggregate(total=_sum("amount"))["total"]
+    return PublicFigures(received=cents(received), redistributed=cents(entries["total"]),
+                         support=cents(entries["support"]), paid=cents(paid),
+                         initiatives=supported_grants().count())
+
+
+def _sum_filtered(condition):
+    return Coalesce(Sum("amount", filter=condition), Value(ZERO), output_field=MONEY)
+
+
+def initiatives_by_theme() -> list[Theme]:
+    """The themes of the initiatives supported, each with `initiatives` (grants counted once): one query."""
+    return list(Theme.objects.filter(application__grant__in=supported_grants())
+                .annotate(initiatives=Count("application__grant", distinct=True))
+                .order_by("position", "code"))
+
+
+def _region_of_territory(prefix: str):
+    """The région of a territory reached through `prefix`: itself if it is a région, else its région."""
+    return Case(When(**{f"{prefix}__kind": Territory.Kind.REGION}, then=F(f"{prefix}__id")),
+                default=F(f"{prefix}__region_id"))
+
+
+def initiatives_by_region() -> list[Territory]:
+    """The régions where the initiatives supported run their programmes (a département counts for its
+    région), each with `initiatives` (grants counted once), by name: two queries."""
+    rows = (supported_grants()
+            .annotate(region_id=_region_of_territory("application__programmes__territories"))
+            .filter(region_id__isnull=False)
+            .values("region_id").annotate(initiatives=Count("pk", distinct=True)).order_by())
+    counts = {row["region_id"]: row["initiatives"] for row in rows}
+    regions = list(Territory.objects.filter(pk__in=counts).order_by("name"))
+    for region in regions:
+        region.initiatives = counts[region.pk]
+    return regions
+
+
+def region_names(application) -> list[str]:
+    """The names of the régions of an application's programmes (from prefetched rows)."""
+    names = set()
+    for programme in application.programmes.all():
+        for territory in programme.territories.all():
+            region = territory if territory.kind == Territory.Kind.REGION else territory.region
+            if region is not None:
+                names.add(region.name)
+    return sorted(names)
+
+
+def public_initiatives() -> list[Grant]:
+    """The initiatives supported whose team agreed to be listed (`consent_public` is True), with their
+    themes and régions (`public_regions`), newest first: four queries."""
+    territories = Territory.objects.select_related("region")
+    grants = list(supported_grants().filter(application__consent_public=True)
+                  .select_related("application")
+                  .prefetch_related("application__themes",
+                                    Prefetch("application__programmes__territories", queryset=territories))
+                  .order_by("-start_date", "application__name", "pk"))
+    for grant in grants:
+        grant.public_regions = region_names(grant.application)
+    return grants
+
+
+def public_donors() -> list[str]:
+    """The names of the donors who agreed to be named (public, consent recorded) and gave: one query.
+    Never an amount per donor."""
+    gave = Donation.objects.filter(donor=OuterRef("pk"), amount__gt=0)
+    return list(Donor.objects.filter(public=True, consent_recorded_at__isnull=False).filter(Exists(gave))
+                .order_by("name").values_list("name", flat=True))

@@ -1,0 +1,23 @@
+"""The public transparency page (no login): what the fund received and redistributed, the initiatives
+it supports by theme and région, those that agreed to be listed, the donors who agreed to be named.
+A fixed number of queries whatever the number of donations, grants and entries."""
+
+from django.shortcuts import render
+
+from ..transparency import (
+    initiatives_by_region,
+    initiatives_by_theme,
+    public_donors,
+    public_figures,
+    public_initiatives,
+)
+
+
+def transparency(request):
+    return render(request, "grants/transparency.html", {
+        "figures": public_figures(),
+        "themes": initiatives_by_theme(),
+        "regions": initiatives_by_region(),
+        "initiatives": public_initiatives(),
+        "donors": public_donors(),
+    })
