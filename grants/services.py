@@ -80,10 +80,6 @@ def require_staff(actor) -> None:
         raise GrantError(_("Only the JOIN FORCES team can do this."))
 
 
-def _plain(value):
-    return str(value) if isinstance(value, Decimal) else value
-
-
 # --- Pledges and donations ---------------------------------------------------------------------
 
 
@@ -264,7 +260,11 @@ def ledger_allocate(*, tranche: Tranche, actor, amount=None) -> Allocation:
         raise GrantError(_("This tranche is already fully funded."))
     if amount > remaining:
         raise GrantError(_("This tranche needs only %(remaining)s € more.") % {"remaining": remaining})
-    parts = _draw(amount, tranche.grant)
+    return _allocate(tranche=tranche, amount=amount, parts=_draw(amount, tranche.grant), actor=actor)
+
+
+def _allocate(*, tranche: Tranche, amount: Decimal, parts, actor) -> Allocation:
+    """Write one allocation to `tranche` with its attribution, and audit it."""
     entry = _write_entry(kind=AllocationKind.ALLOCATION, grant=tranche.grant, tranche=tranche, amount=amount,
                          parts=parts, actor=actor)
     audit(actor=actor, action="grants.allocated", target=tranche,
@@ -293,13 +293,7 @@ def ledger_allocate_due(*, start: date, end: date, actor) -> list[Allocation]:
         if not parts:
             continue
         amount = sum((part for _donation, part in parts), Decimal("0.00"))
-        entry = _write_entry(kind=AllocationKind.ALLOCATION, grant=tranche.grant, tranche=tranche, amount=amount,
-                             parts=parts, actor=actor)
-        audit(actor=actor, action="grants.allocated", target=tranche,
-              before={"funded": str(tranche.funded)},
-              after={"funded": str(tranche.funded + amount), "entry": entry.pk,
-                     "parts": [[donation, str(part)] for donation, part in parts]})
-        entries.append(entry)
+        entries.append(_allocate(tranche=tranche, amount=amount, parts=parts, actor=actor))
     return entries
 
 

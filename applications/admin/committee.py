@@ -139,8 +139,8 @@ class ApplicationPagesMixin:
                     pk=pk, pk__in=reviewable_applications(user)).exists():
                 return redirect(self._url("declare", pk))
             raise
-        aggregates = committee_applications(user).get(pk=application.pk) if is_staff_member(user) or \
-            ConflictDeclaration.objects.filter(application=application, reviewer=user).exists() else None
+        # Readable means staff, or a reviewer who declared no conflict: the aggregates are theirs to see.
+        aggregates = committee_applications(user).get(pk=application.pk)
         from eligibility.selectors import finding_answers
 
         findings = []

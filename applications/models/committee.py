@@ -124,6 +124,11 @@ class ReviewAssignmentQuerySet(models.QuerySet):
             return self
         return self.filter(reviewer=user).exclude(application__in=conflicted_applications(user))
 
+    def without_conflicts(self):
+        """The assignments whose reviewer has not declared a conflict with their application."""
+        return self.exclude(Exists(ConflictDeclaration.objects.filter(
+            application=OuterRef("application"), reviewer=OuterRef("reviewer"), has_conflict=True)))
+
 
 class ReviewAssignment(models.Model):
     """A reviewer asked to review one application in a round."""

@@ -49,12 +49,6 @@ def review_mean():
     return Cast(total, FloatField()) / Value(float(len(ReviewCriterion.values)))
 
 
-def _not_conflicted_assignments():
-    """Assignments whose reviewer has not declared a conflict with their application."""
-    return ReviewAssignment.objects.exclude(Exists(ConflictDeclaration.objects.filter(
-        application=OuterRef("application"), reviewer=OuterRef("reviewer"), has_conflict=True)))
-
-
 def _per_application(queryset, value, output_field):
     return Subquery(
         queryset.filter(assignment__application=OuterRef("pk")).order_by().values("assignment__application")
@@ -70,7 +64,7 @@ def with_review_aggregates(queryset: QuerySet) -> QuerySet:
     a decision not yet published)."""
     counted = Review.objects.filter(status=ReviewStatus.SUBMITTED).annotate(mean=review_mean())
     assigned = Subquery(
-        _not_conflicted_assignments().filter(application=OuterRef("pk")).order_by().values("application")
+        ReviewAssignment.objects.without_conflicts().filter(application=OuterRef("pk")).order_by().values("application")
         .annotate(n=Count("pk")).values("n"),
         output_field=IntegerField(),
     )

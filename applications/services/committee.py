@@ -212,10 +212,9 @@ def round_reviewers_notify(*, review_round: ReviewRound) -> int:
     Returns the number of emails sent now."""
     count = 0
     by_reviewer: dict = {}
-    assignments = ReviewAssignment.objects.filter(round=review_round).exclude(application__status=Status.WITHDRAWN)
+    assignments = (ReviewAssignment.objects.filter(round=review_round).without_conflicts()
+                   .exclude(application__status=Status.WITHDRAWN))
     for assignment in assignments.select_related("reviewer", "application").order_by("application__reference"):
-        if _conflicted(assignment.application, assignment.reviewer):
-            continue
         by_reviewer.setdefault(assignment.reviewer, []).append(assignment)
     for reviewer, items in by_reviewer.items():
         digest = hashlib.sha256(",".join(str(a.pk) for a in items).encode()).hexdigest()[:16]
@@ -242,13 +241,11 @@ def review_reminders_send(now=None) -> int:
     rounds = ReviewRound.objects.filter(deadline__gt=now, deadline__lte=horizon).select_related("call")
     for review_round in rounds:
         pending: dict = {}
-        assignments = (ReviewAssignment.objects.filter(round=review_round)
+        assignments = (ReviewAssignment.objects.filter(round=review_round).without_conflicts()
                        .exclude(review__status__in=[ReviewStatus.SUBMITTED, ReviewStatus.SET_ASIDE])
                        .exclude(application__status=Status.WITHDRAWN)
                        .select_related("reviewer", "application"))
         for assignment in assignments:
-            if _conflicted(assignment.application, assignment.reviewer):
-                continue
             pending.setdefault(assignment.reviewer, []).append(assignment)
         for reviewer, items in pending.items():
             notification_send(
