@@ -90,7 +90,8 @@ def fund_figures(*, start: date | None = None, end: date | None = None) -> Figur
     )
     received = _period(Donation.objects.all(), "received_on", start, end).aggregate(total=_sum("amount"))["total"]
     pledged = _period(Pledge.objects.all(), "pledged_on", start, end).aggregate(total=_sum("amount"))["total"]
-    paid = Tranche.objects.filter(status=TrancheStatus.PAID).aggregate(total=_sum("amount"))["total"]
+    paid = _period(Tranche.objects.filter(status=TrancheStatus.PAID), "paid_at__date", start, end).aggregate(
+        total=_sum("amount"))["total"]
     pool = Pool.objects.filter(pk=1).values_list("balance", flat=True).first() or ZERO
     today = timezone.localdate()
     due_soon = Tranche.objects.due_between(today, today + timedelta(days=90)).aggregate(
@@ -101,23 +102,24 @@ def fund_figures(*, start: date | None = None, end: date | None = None) -> Figur
 
 
 def donor_figures(donor, *, start: date | None = None, end: date | None = None) -> Figures:
-    """One donor's figures: its pledges and donations, what of them is allocated (its attributions),
-    paid (attributions to paid tranches) and still waiting in the pool."""
+    """One donor's figures for a period: its pledges and donations, what of them is allocated (its
+    attributions to the entries made in the period), paid (its attributions to the tranches paid in the
+    period) and, as of today, still waiting in the pool. Five queries."""
     donations = Donation.objects.filter(donor=donor)
     received = _period(donations, "received_on", start, end).aggregate(total=_sum("amount"))["total"]
     pledged = _period(Pledge.objects.filter(donor=donor), "pledged_on", start, end).aggregate(
         total=_sum("amount"))["total"]
-    parts = _period(AllocationPart.objects.filter(donation__donor=donor), "allocation__created_at__date", start, end)
-    totals = parts.aggregate(
+    parts = AllocationPart.objects.filter(donation__donor=donor)
+    totals = _period(parts, "allocation__created_at__date", start, end).aggregate(
         allocated=_sum("amount"),
         support=Coalesce(Sum("amount", filter=Q(allocation__kind=AllocationKind.SUPPORT)
                              | Q(allocation__reverses__kind=AllocationKind.SUPPORT)), Value(ZERO), output_field=MONEY),
-        paid=Coalesce(Sum("amount", filter=Q(allocation__tranche__status=TrancheStatus.PAID)), Value(ZERO),
-                      output_field=MONEY),
     )
+    paid = _period(parts.filter(allocation__tranche__status=TrancheStatus.PAID), "allocation__tranche__paid_at__date",
+                   start, end).aggregate(total=_sum("amount"))["total"]
     waiting = donations.aggregate(total=_sum(F("amount") - F("allocated")))["total"]
     return Figures(pledged=cents(pledged), received=cents(received), allocated=cents(totals["allocated"]),
-                   support=cents(totals["support"]), paid=cents(totals["paid"]), pool=cents(waiting), due_soon=ZERO)
+                   support=cents(totals["support"]), paid=cents(paid), pool=cents(waiting), due_soon=ZERO)
 
 
 def grant_list():

@@ -75,11 +75,16 @@ def test_the_demo_has_donors_money_grants_and_a_sound_ledger():
     assert Donation.objects.count() >= 5
     assert not Donation.objects.filter(received_on__gt=timezone.localdate()).exists()
 
-    # The past call's two selections are grants, their first tranches funded (and paid) and the later
-    # ones not.
-    assert Grant.objects.filter(application__call__slug="appel-2026-premiers-pas").count() == 2
+    # The past call's four selections are grants, their first tranches funded (two of them paid) and
+    # the later ones not.
+    assert Grant.objects.filter(application__call__slug="appel-2026-premiers-pas").count() == 4
+    assert Tranche.objects.filter(number=1, funded=F("amount")).count() == 4
     assert Tranche.objects.filter(number=1, funded=F("amount"), status=TrancheStatus.PAID).count() == 2
-    assert Tranche.objects.filter(number__gt=1, funded=0).count() == 4
+    assert Tranche.objects.filter(number__gt=1, funded=0).count() == 8
+    # Two years of donations; the donation restricted to food went to the food initiative.
+    assert Donation.objects.filter(received_on__lt=timezone.localdate() - timezone.timedelta(days=365)).exists()
+    assert set(AllocationPart.objects.filter(donation=restricted).values_list(
+        "allocation__grant__application__themes__code", flat=True)) >= {"food"}
     # A support spending, an entry reversed with its reason, and money left in the pool.
     assert Allocation.objects.get(kind=AllocationKind.SUPPORT).reference == "Facture Médiation 2026-014"
     reversal = Allocation.objects.get(kind=AllocationKind.REVERSAL)
@@ -94,7 +99,7 @@ def test_the_demo_grants_are_in_life():
     call_command("seed_demo")
     today = timezone.localdate()
     mine = Grant.objects.get(application__created_by__email="candidat@demo.joinforces.fr")
-    other = Grant.objects.exclude(pk=mine.pk).get(application__call__slug="appel-2026-premiers-pas")
+    other = Grant.objects.get(application__name="Fusion des épiceries solidaires de Gironde")
 
     # A year into their life: the first year ends within a month; both agreements produced and signed.
     for grant in (mine, other):
@@ -137,7 +142,7 @@ def test_the_demo_grants_are_in_life():
 def test_running_seed_demo_twice_changes_nothing():
     call_command("seed_demo")
     first = counts()
-    assert first["Donor"] == 4 and first["Allocation"] == 5
+    assert first["Donor"] == 4 and first["Allocation"] == 7
     assert first["PaymentRun"] == 1 and first["GrantReport"] == 4 and first["Amendment"] == 1
     call_command("seed_demo")
     assert counts() == first
