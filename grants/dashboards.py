@@ -215,7 +215,8 @@ def initiatives(*, donor=None, period: Period, page=1):
     """The initiatives the money reached in the period, by name, a page of them: each grant with
     `attributed` (allocated from this money, net of reversals), `paid` (of it, in tranches paid), the
     next tranche planned (`next_due_on`, `next_amount`), its themes and régions, and `shared_report`,
-    the latest approved report its team agreed to share with donors (with its indicators).
+    the latest approved report its team agreed to share with donors (with its indicators). An initiative
+    whose allocations from this money were all reversed is not listed.
     A fixed number of queries: count, page, and one per prefetched relation."""
     parts, _donations = _scope(donor)
     in_period = _in_period(parts, period)
@@ -229,6 +230,7 @@ def initiatives(*, donor=None, period: Period, page=1):
               .annotate(attributed=_total(own), paid=_total(paid),
                         next_due_on=Subquery(next_tranche.values("due_on")[:1]),
                         next_amount=Subquery(next_tranche.values("amount")[:1], output_field=MONEY))
+              .filter(attributed__gt=0)  # money allocated then reversed in full reached nothing
               .prefetch_related("application__themes",
                                 Prefetch("application__programmes__territories",
                                          queryset=Territory.objects.select_related("region")),
