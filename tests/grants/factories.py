@@ -17,6 +17,10 @@ from tests.applications.factories import ApplicationFactory, CallFactory
 REFERENCES = itertools.count(9000)
 
 
+THIS_YEAR = timezone.localdate().year
+LAST_YEAR = THIS_YEAR - 1
+
+
 class DonorFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Donor

@@ -17,43 +17,15 @@ from grants.dashboards import Period
 from grants.models import DonorContact
 from joinforces.core.formats import euros
 
-from .factories import DonorFactory, initiative, pay, receive
+from .factories import LAST_YEAR, THIS_YEAR, DonorFactory, initiative, pay, receive
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-THIS_YEAR = timezone.localdate().year
-LAST_YEAR = THIS_YEAR - 1
 
 
-@pytest.fixture
-def case(staff, donor):
-    """Alpha (the `donor` user is its contact) gives 1 000 € last year and 600 € restricted to food this
-    year; Bêta gives 900 € earlier, so it is drawn first. Then, this year:
-    - Nourrir (food, coalition, Occitanie) gets 1 000 €: Alpha's food money 600, Bêta 400; paid.
-    - Logis (housing, merger, Hauts-de-France) gets 800 €: Bêta 500, Alpha 300; and 50 € of support
-      spending from Alpha.
-    - Santé (health, coalition, Auvergne-Rhône-Alpes) gets 600 € from Alpha, reversed in full."""
-    alpha, beta = DonorFactory(name="Fondation Alpha"), DonorFactory(name="Fondation Bêta")
-    DonorContact.objects.create(donor=alpha, user=donor)
-    receive(beta, "900.00", staff=staff, on=date(LAST_YEAR, 1, 5))
-    receive(alpha, "1000.00", staff=staff, on=date(LAST_YEAR, 3, 10))
-    food = receive(alpha, "600.00", staff=staff, on=date(THIS_YEAR, 1, 2), themes=("food",))
-    nourrir = initiative("Collectif Nourrir", themes=("food",), territories=("31",), amount_per_year="1000.00")
-    logis = initiative("Fusion Logis", themes=("housing",), territories=("59",), amount_per_year="800.00",
-                       kind="merger_absorption")
-    sante = initiative("Alliance Santé", themes=("health",), territories=("R84", "69"), amount_per_year="600.00")
-    services.ledger_allocate(tranche=nourrir.tranches.get(number=1), actor=staff)
-    pay(nourrir.tranches.get(number=1))
-    services.ledger_allocate(tranche=logis.tranches.get(number=1), actor=staff)
-    services.ledger_record_support_spending(grant=logis, amount="50.00", reference="Facture EXP-7", actor=staff)
-    mistake = services.ledger_allocate(tranche=sante.tranches.get(number=1), actor=staff)
-    services.ledger_reverse(entry=mistake, actor=staff, reason="Erreur de saisie")
-    return {"alpha": alpha, "beta": beta, "food": food, "nourrir": nourrir, "logis": logis, "sante": sante}
-
-
-def test_a_donors_figures_to_the_cent_all_time(case):
-    board = dashboards.dashboard(donor=case["alpha"], period=Period())
+def test_a_donors_figures_to_the_cent_all_time(donor_case):
+    board = dashboards.dashboard(donor=donor_case["alpha"], period=Period())
     figures = board.figures
     assert (figures.received, figures.pledged) == (D("1600.00"), D("0.00"))
     assert figures.allocated == D("950.00")  # 600 + 300 + 600 − 600 + 50
@@ -71,40 +43,40 @@ def test_a_donors_figures_to_the_cent_all_time(case):
     assert (rows["Collectif Nourrir"].attributed, rows["Collectif Nourrir"].paid) == (D("600.00"), D("600.00"))
     assert (rows["Fusion Logis"].attributed, rows["Fusion Logis"].paid) == (D("350.00"), D("0.00"))
     assert rows["Fusion Logis"].is_consolidation and rows["Collectif Nourrir"].regions == ["Occitanie"]
-    assert rows["Collectif Nourrir"].next_due_on == case["nourrir"].tranches.get(number=2).due_on
+    assert rows["Collectif Nourrir"].next_due_on == donor_case["nourrir"].tranches.get(number=2).due_on
 
 
-def test_the_restricted_donation_shows_where_it_was_honoured(case):
-    board = dashboards.dashboard(donor=case["alpha"], period=Period())
-    assert [donation.pk for donation in board.restricted] == [case["food"].pk]
+def test_the_restricted_donation_shows_where_it_was_honoured(donor_case):
+    board = dashboards.dashboard(donor=donor_case["alpha"], period=Period())
+    assert [donation.pk for donation in board.restricted] == [donor_case["food"].pk]
     assert [(row["name"], row["amount"]) for row in board.restricted[0].honoured] == [("Collectif Nourrir",
                                                                                        D("600.00"))]
 
 
-def test_a_donors_figures_by_period(case):
-    last = dashboards.dashboard(donor=case["alpha"], period=Period(LAST_YEAR))
+def test_a_donors_figures_by_period(donor_case):
+    last = dashboards.dashboard(donor=donor_case["alpha"], period=Period(LAST_YEAR))
     assert (last.figures.received, last.figures.allocated, last.figures.paid) == (D("1000.00"), D("0.00"),
                                                                                  D("0.00"))
     assert len(last.over_time) == 12 and last.over_time[2]["received"] == D("1000.00")
     assert list(last.initiatives) == [] and last.by_theme == []
-    this = dashboards.dashboard(donor=case["alpha"], period=Period(THIS_YEAR))
+    this = dashboards.dashboard(donor=donor_case["alpha"], period=Period(THIS_YEAR))
     assert (this.figures.received, this.figures.allocated, this.figures.paid) == (D("600.00"), D("950.00"),
                                                                                  D("600.00"))
     month = timezone.localdate().month
     assert this.over_time[month - 1]["allocated"] == D("950.00") and this.over_time[0]["received"] == D("600.00")
-    every = dashboards.dashboard(donor=case["alpha"], period=Period())
+    every = dashboards.dashboard(donor=donor_case["alpha"], period=Period())
     assert [(row["key"], row["received"], row["allocated"], row["paid"]) for row in every.over_time] == [
         (LAST_YEAR, D("1000.00"), D("0.00"), D("0.00")), (THIS_YEAR, D("600.00"), D("950.00"), D("600.00"))]
     assert every.years == [THIS_YEAR, LAST_YEAR]
 
 
-def test_a_tranche_paid_in_another_year_counts_in_that_year(case, staff):
-    pay(case["nourrir"].tranches.get(number=1), at=timezone.make_aware(datetime(LAST_YEAR, 12, 30, 12)))
-    assert dashboards.dashboard(donor=case["alpha"], period=Period(THIS_YEAR)).figures.paid == D("0.00")
-    assert dashboards.dashboard(donor=case["alpha"], period=Period(LAST_YEAR)).figures.paid == D("600.00")
+def test_a_tranche_paid_in_another_year_counts_in_that_year(donor_case, staff):
+    pay(donor_case["nourrir"].tranches.get(number=1), at=timezone.make_aware(datetime(LAST_YEAR, 12, 30, 12)))
+    assert dashboards.dashboard(donor=donor_case["alpha"], period=Period(THIS_YEAR)).figures.paid == D("0.00")
+    assert dashboards.dashboard(donor=donor_case["alpha"], period=Period(LAST_YEAR)).figures.paid == D("600.00")
 
 
-def test_the_fund_figures_cover_every_donor(case):
+def test_the_fund_figures_cover_every_donor(donor_case):
     board = dashboards.dashboard(donor=None, period=Period())
     assert (board.figures.received, board.figures.allocated, board.figures.paid) == (D("2500.00"), D("1850.00"),
                                                                                     D("1000.00"))
@@ -113,7 +85,7 @@ def test_the_fund_figures_cover_every_donor(case):
         "Collectif Nourrir": D("1000.00"), "Fusion Logis": D("850.00")}
     portfolio = dashboards.portfolio()
     assert [(row["year"], row["count"], row["committed"]) for row in portfolio["by_year"]] == [
-        (case["nourrir"].start_date.year, 3, D("7200.00"))]  # 3 years × (1000 + 800 + 600)
+        (donor_case["nourrir"].start_date.year, 3, D("7200.00"))]  # 3 years × (1000 + 800 + 600)
     assert {region.name: region.count for region in portfolio["by_region"]} == {
         "Occitanie": 1, "Hauts-de-France": 1, "Auvergne-Rhône-Alpes": 1}
 
@@ -127,7 +99,7 @@ def test_the_period_parameter():
 # --- The pages ------------------------------------------------------------------------------------
 
 
-def test_the_donor_sees_its_dashboard_with_charts_and_tables(case, donor_client):
+def test_the_donor_sees_its_dashboard_with_charts_and_tables(donor_case, donor_client):
     response = donor_client.get(reverse("grants:donor_home"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -138,20 +110,20 @@ def test_the_donor_sees_its_dashboard_with_charts_and_tables(case, donor_client)
     assert "Aucun frais" in html
 
 
-def test_a_donor_sees_nothing_of_another_donor(case, donor_client, applicant_client, client):
-    beta = reverse("grants:donor_dashboard", args=[case["beta"].pk])
-    for url in (beta, reverse("grants:donor_attributions_csv", args=[case["beta"].pk]),
-                reverse("grants:donor_export_360giving", args=[case["beta"].pk])):
+def test_a_donor_sees_nothing_of_another_donor(donor_case, donor_client, applicant_client, client):
+    beta = reverse("grants:donor_dashboard", args=[donor_case["beta"].pk])
+    for url in (beta, reverse("grants:donor_attributions_csv", args=[donor_case["beta"].pk]),
+                reverse("grants:donor_export_360giving", args=[donor_case["beta"].pk])):
         assert donor_client.get(url).status_code == 404
         assert applicant_client.get(url).status_code == 404
         assert client.get(url).status_code == 302  # to the log-in page
-    assert donor_client.post(reverse("grants:donor_report", args=[case["beta"].pk])).status_code == 404
+    assert donor_client.post(reverse("grants:donor_report", args=[donor_case["beta"].pk])).status_code == 404
     assert applicant_client.get(reverse("grants:donor_home")).status_code == 404
     assert donor_client.get(reverse("grants:fund_attributions_csv")).status_code == 403
 
 
-def test_the_attributions_csv(case, donor_client):
-    response = donor_client.get(reverse("grants:donor_attributions_csv", args=[case["alpha"].pk]))
+def test_the_attributions_csv(donor_case, donor_client):
+    response = donor_client.get(reverse("grants:donor_attributions_csv", args=[donor_case["alpha"].pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").strip().splitlines()
     amounts = sorted(D(line.rsplit(";", 1)[1]) for line in lines[1:])
@@ -159,7 +131,7 @@ def test_the_attributions_csv(case, donor_client):
     assert all("Fondation Alpha" in line for line in lines[1:])
 
 
-def test_staff_see_the_overview_with_the_fund_and_the_portfolio(case, staff_client):
+def test_staff_see_the_overview_with_the_fund_and_the_portfolio(donor_case, staff_client):
     html = staff_client.get("/admin/grants/grant/apercu/").content.decode()
     assert "Fondation Alpha" in html and "Fondation Bêta" in html and 'role="img"' in html
     assert euros(D("1850.00")) in html and euros(D("7200.00")) in html  # allocated; committed
