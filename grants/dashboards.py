@@ -117,13 +117,7 @@ class Dashboard:
 
     @property
     def region_map(self) -> dict:
-        return charts.france_map({region.insee_code: region.total for region in self.by_region})
-
-    @property
-    def overseas(self) -> list:
-        """The régions the map does not draw (overseas), with money."""
-        drawn = {code for code, _name, _d in charts._outlines("regions")[0]}
-        return [region for region in self.by_region if region.insee_code not in drawn]
+        return charts.france_map((region.insee_code, region.name, region.total) for region in self.by_region)
 
 
 def _scope(donor):

@@ -43,7 +43,7 @@ class Series:
     colour: str = SERIES_COLOURS[0]
 
 
-def bars(rows, *, width: int = 640, label_width: int = 230, row_height: int = 26) -> dict:
+def bars(rows, *, width: int = 520, label_width: int = 200, row_height: int = 26) -> dict:
     """Horizontal bars for `rows` of (label, value), longest scaled to the room left after the labels
     and the printed value."""
     rows = list(rows)
@@ -119,10 +119,13 @@ def _outlines(level: str) -> tuple:
     return areas, f"0 0 {width} {height}"
 
 
-def france_map(values: dict, *, level: str = "regions") -> dict:
-    """A map of metropolitan France coloured by `values` (code → amount or count; régions by their
-    INSEE code, départements by their code), in five equal steps from zero to the largest value."""
+def france_map(items, *, level: str = "regions") -> dict:
+    """A map of metropolitan France coloured by `items`, (code, name, value) triples — régions by their
+    INSEE code, départements by their code — in five equal steps from zero to the largest value. The
+    rows keep the items' order for the table; `elsewhere` are those the map does not draw (overseas)."""
     areas, viewbox = _outlines(level)
+    rows = [{"code": code, "name": name, "value": value} for code, name, value in items]
+    values = {row["code"]: row["value"] for row in rows}
     top = max((_number(value) for value in values.values()), default=0)
     drawn = []
     for code, name, d in areas:
@@ -139,5 +142,6 @@ def france_map(values: dict, *, level: str = "regions") -> dict:
         legend = [{"colour": colour, "low": Decimal(str(size * index)).quantize(Decimal("1")),
                    "high": Decimal(str(size * (index + 1))).quantize(Decimal("1"))}
                   for index, colour in enumerate(MAP_STEPS)]
-    return {"areas": drawn, "viewbox": viewbox, "legend": legend, "no_data": NO_DATA,
-            "attribution": MAP_ATTRIBUTION}
+    codes = {code for code, _name, _d in areas}
+    return {"areas": drawn, "viewbox": viewbox, "legend": legend, "no_data": NO_DATA, "rows": rows,
+            "elsewhere": [row for row in rows if row["code"] not in codes], "attribution": MAP_ATTRIBUTION}

@@ -59,9 +59,11 @@ def test_a_donors_figures_by_period(donor_case):
                                                                                  D("0.00"))
     assert len(last.over_time) == 12 and last.over_time[2]["received"] == D("1000.00")
     assert list(last.initiatives) == [] and last.by_theme == []
+    assert last.figures.redistribution_rate == D("0.0")  # nothing of the 1 000 € allocated by the end of that year
     this = dashboards.dashboard(donor=donor_case["alpha"], period=Period(THIS_YEAR))
     assert (this.figures.received, this.figures.allocated, this.figures.paid) == (D("600.00"), D("950.00"),
                                                                                  D("600.00"))
+    assert this.figures.redistribution_rate == D("59.4")  # 950 of the 1 600 € received by the end of this year
     month = timezone.localdate().month
     assert this.over_time[month - 1]["allocated"] == D("950.00") and this.over_time[0]["received"] == D("600.00")
     every = dashboards.dashboard(donor=donor_case["alpha"], period=Period())

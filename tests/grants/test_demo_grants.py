@@ -65,9 +65,12 @@ def test_the_demo_has_donors_money_grants_and_a_sound_ledger():
     assert not Donor.objects.filter(public=True, consent_recorded_at__isnull=True).exists()
     assert DonorContact.objects.filter(user__email="donateur@demo.joinforces.fr").exists()
     assert Donor.objects.exclude(bank_accounts=[]).exclude(bank_label_keywords=[]).exists()
-    restricted = Donation.objects.get(restricted=True)
+    restricted = Donation.objects.get(restricted=True, donor__kind=Donor.Kind.ORGANISATION)
     assert list(restricted.themes.values_list("code", flat=True)) == ["food"]
-    assert restricted.donor.kind == Donor.Kind.ORGANISATION
+    # The demo donor account's foundation gave for ageing too: its dashboard shows where that went.
+    ageing = Donation.objects.get(restricted=True, donor__kind=Donor.Kind.FOUNDATION)
+    assert set(AllocationPart.objects.filter(donation=ageing).values_list(
+        "allocation__grant__application__name", flat=True)) == {"Collectif Bien Vieillir en Ardèche"}
 
     # Pledges: one received in several parts, one not received yet; donations in the past.
     assert Pledge.objects.filter(donations__isnull=True).exists()

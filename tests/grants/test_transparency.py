@@ -92,6 +92,7 @@ def test_the_page_is_public_and_shows_nothing_anonymous_or_unconsented(client, c
                    "Fondation Promesse"):
         assert hidden not in html
     assert "100&nbsp;%" in html
+    assert html.count('role="img"') == 2 and "Source : IGN, Admin Express" in html  # bars and map
     assert euros(D("1500.00")) in html and euros(D("1050.00")) in html and "70,0&nbsp;%" in html
 
 
