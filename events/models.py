@@ -35,6 +35,14 @@ class Bilingual:
                 return english
         return getattr(self, name)
 
+    @property
+    def title_display(self) -> str:
+        return self.local("title")
+
+    @property
+    def description_display(self) -> str:
+        return self.local("description")
+
 
 class EventQuerySet(models.QuerySet):
     def published(self):

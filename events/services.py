@@ -231,14 +231,33 @@ def _require_changeable(event: Event, now) -> None:
         raise EventError(_("The event has started: registrations can no longer be changed."))
 
 
-@transaction.atomic
+class _AlreadyRegistered(EventError):
+    def __init__(self, registration_id):
+        super().__init__(_("This address is already registered for this event: we have emailed its personal link "
+                           "again, where you can change your sessions."))
+        self.registration_id = registration_id
+
+
 def registration_create(*, event: Event, sessions=(), user=None, first_name="", last_name="", email="",
                         organisation="", language=None, now=None) -> Registration:
     """Register someone for `event` with the chosen sessions (ids or sessions).
 
     With an account, the registration is confirmed at once. Otherwise it waits for the person to
-    confirm their address through the link emailed to them; their place is taken then.
+    confirm their address through the link emailed to them; their place is taken then. An address
+    already registered is refused, and its personal link is emailed to it again.
     """
+    try:
+        return _registration_create(event=event, sessions=sessions, user=user, first_name=first_name,
+                                    last_name=last_name, email=email, organisation=organisation, language=language,
+                                    now=now)
+    except _AlreadyRegistered as refused:
+        with transaction.atomic():
+            _send_link_again(Registration.objects.select_related("event").get(pk=refused.registration_id))
+        raise
+
+
+@transaction.atomic
+def _registration_create(*, event, sessions, user, first_name, last_name, email, organisation, language, now):
     now = now or timezone.now()
     person = _person(user=user, first_name=first_name, last_name=last_name, email=email,
                      organisation=organisation, language=language)
@@ -249,9 +268,7 @@ def registration_create(*, event: Event, sessions=(), user=None, first_name="", 
     _require_no_clash(chosen.values())
     existing = Registration.objects.filter(event=event, email__iexact=person.email).active().first()
     if existing is not None:
-        _send_link_again(existing)
-        raise EventError(_("This address is already registered for this event: we have emailed its personal link "
-                           "again, where you can change your sessions."))
+        raise _AlreadyRegistered(existing.pk)
     if event_taken(event, now) >= event.capacity:
         raise EventError(_("The event is full. You can join its waiting list: if a place frees up, it is offered "
                            "to you by email."))
@@ -331,7 +348,7 @@ def _confirm(registration: Registration, event: Event, now) -> None:
     _confirmation_send(registration, event)
 
 
-def _event_ics(registration: Registration, event: Event, *, cancelled=False, sequence=0) -> bytes:
+def registration_ics_build(registration: Registration, event: Event, *, cancelled=False, sequence=0) -> bytes:
     sessions = [c.session for c in SessionChoice.objects.filter(registration=registration).select_related("session")]
     with translation.override(registration.language):
         lines = [f"{timezone.localtime(s.starts_at):%H:%M} {s}" + (f" ({s.room})" if s.room else "")
@@ -346,7 +363,7 @@ def _event_ics(registration: Registration, event: Event, *, cancelled=False, seq
 def _confirmation_send(registration: Registration, event: Event) -> None:
     from .qr import qr_png
 
-    ics = _event_ics(registration, event)
+    ics = registration_ics_build(registration, event)
     notification_send(
         to=registration.email, template="events/email/confirmed", language=registration.language,
         key=_key(event.pk, "confirmed", registration.pk),
@@ -418,7 +435,7 @@ def registration_cancel(*, registration: Registration, actor=None, now=None) -> 
           after={"status": Status.CANCELLED})
     if before == Status.CONFIRMED:
         with translation.override(locked.language):
-            ics = _event_ics(locked, event, cancelled=True, sequence=1)
+            ics = registration_ics_build(locked, event, cancelled=True, sequence=1)
         notification_send(to=locked.email, template="events/email/cancelled", language=locked.language,
                           key=_key(event.pk, "cancelled", locked.pk),
                           context={"event": event, "registration": locked, "name": locked.first_name,
