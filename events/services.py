@@ -538,16 +538,21 @@ def waitlist_leave(*, entry: WaitingListEntry, now=None) -> WaitingListEntry:
     return locked
 
 
-@transaction.atomic
 def waitlist_accept(*, entry: WaitingListEntry, now=None):
-    """Take the place offered. After its deadline the offer is refused (the place went to the next in
-    line). For a session, a session of the person's at the same time is released. Returns the
-    registration."""
+    """Take the place offered. After its deadline the offer is refused (the place goes to the next in
+    line, which is kept although the refusal changes nothing else). For a session, a session of the
+    person's at the same time is released. Returns the registration."""
     now = now or timezone.now()
+    with transaction.atomic():
+        event, locked = _lock_entry(entry)
+        if locked.status == Waiting.OFFERED and locked.offer_expires_at <= now:
+            _offers_refresh(event, now, session_ids=[locked.session_id] if locked.session_id else [])
+    return _waitlist_accept(entry=entry, now=now)
+
+
+@transaction.atomic
+def _waitlist_accept(*, entry, now):
     event, locked = _lock_entry(entry)
-    if locked.status == Waiting.OFFERED and locked.offer_expires_at <= now:
-        _offers_refresh(event, now, session_ids=[locked.session_id] if locked.session_id else [])
-        locked.refresh_from_db()
     if locked.status == Waiting.ACCEPTED:
         return locked.registration
     if locked.status == Waiting.EXPIRED:
