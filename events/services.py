@@ -520,7 +520,7 @@ def session_waitlist_join(*, registration: Registration, session: Session, now=N
 
 def _lock_entry(entry) -> tuple[Event, WaitingListEntry]:
     event = _lock_event(entry.event_id)
-    return event, WaitingListEntry.objects.select_for_update().select_related("session").get(pk=entry.pk)
+    return event, WaitingListEntry.objects.select_for_update(of=("self",)).select_related("session").get(pk=entry.pk)
 
 
 @transaction.atomic
@@ -637,7 +637,7 @@ def registration_check_in(*, registration: Registration, actor, now=None) -> tup
     if not is_staff_member(actor):
         raise EventError(_("Only the JOIN FORCES team checks people in."))
     now = now or timezone.now()
-    locked = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    locked = Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=registration.pk)
     if locked.status == Status.CANCELLED:
         raise EventError(_("This registration was cancelled."))
     if locked.status == Status.PENDING:
@@ -727,7 +727,7 @@ def resources_publish(*, resources, actor, now=None) -> int:
     if not is_staff_member(actor):
         raise EventError(_("Only the JOIN FORCES team publishes resources."))
     now = now or timezone.now()
-    resources = list(Resource.objects.select_for_update().filter(pk__in=[r.pk for r in resources]))
+    resources = list(Resource.objects.select_for_update().filter(pk__in=[r.pk for r in resources]).order_by("pk"))
     event_ids = set()
     for resource in resources:
         event_ids.add(resource.event_id)
