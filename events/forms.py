@@ -1,6 +1,7 @@
 """Input shape of the public forms of events (no side effects: the views call the services)."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,7 +12,7 @@ class SessionsField(forms.TypedMultipleChoiceField):
         kwargs.setdefault("coerce", int)
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Sessions"))
-        super().__init__(choices=[(s.pk, str(s)) for s in sessions], **kwargs)
+        super().__init__(choices=[(s.pk, f"{timezone.localtime(s.starts_at):%H:%M} · {s}") for s in sessions], **kwargs)
 
 
 class IdentityForm(forms.Form):
