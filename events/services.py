@@ -341,7 +341,7 @@ def _confirm(registration: Registration, event: Event, now) -> None:
         # The registration now counts as confirmed: its own choice is among the taken places.
         if session_taken(session, now) > session.capacity:
             choice.delete()
-            _waiting_create(event=event, session=session, registration=registration, now=now, notify=False)
+            _waiting_create(event=event, session=session, registration=registration, now=now)
             moved.append(session.pk)
     audit(actor=registration.user, action="events.registration_confirmed", target=registration,
           before={"status": Status.PENDING}, after={"status": Status.CONFIRMED, "moved_to_waiting_list": moved})

@@ -14,7 +14,7 @@ from joinforces.core.models import Notification
 
 from .factories import EventFactory, SessionFactory, at, register, waiting
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def past_event(**kwargs):
@@ -48,7 +48,7 @@ def test_only_staff_publish(applicant):
 
 def test_exports_registrants_sessions_and_check_ins(staff):
     event = past_event()
-    workshop = SessionFactory(event=event, title="Gouvernance partagée", capacity=2)
+    workshop = SessionFactory(event=event, title="Gouvernance partagée", title_en="", capacity=2)
     checked = register(event, [workshop], first_name="Léa", last_name="Arnaud", organisation="Le Lien")
     register(event, first_name="Marc", last_name="Blanc")
     services.registration_check_in(registration=checked, actor=staff)

@@ -14,7 +14,7 @@ from joinforces.core.models import AuditEvent, Job, Notification
 
 from .factories import EventFactory, SessionFactory, at, register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def reminder_keys(event):
@@ -77,8 +77,8 @@ def test_pending_and_cancelled_registrations_are_not_checked_in(staff):
 def test_the_ics_of_the_confirmation_parses_back_with_the_event_and_sessions():
     import base64
 
-    event = EventFactory(title="Journée des Acteurs de l'Impact Collectif 2027")
-    workshop = SessionFactory(event=event, title="Gouvernance partagée", room="Salle Jaurès")
+    event = EventFactory(title="Journée des Acteurs de l'Impact Collectif 2027", title_en="")
+    workshop = SessionFactory(event=event, title="Gouvernance partagée", title_en="", room="Salle Jaurès")
     registration = register(event, [workshop])
     mail = Notification.objects.get(key=f"events:{event.pk}:confirmed:{registration.pk}")
     calendar = Calendar.from_ical(base64.b64decode(mail.attachments[0]["content"]))

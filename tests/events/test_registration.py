@@ -12,7 +12,7 @@ from joinforces.core.models import AuditEvent, Notification
 
 from .factories import EventFactory, SessionFactory, at, register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_without_an_account_the_place_is_taken_once_the_address_is_confirmed():

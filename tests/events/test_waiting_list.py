@@ -13,7 +13,7 @@ from joinforces.core.models import Notification
 
 from .factories import EventFactory, SessionFactory, at, register, waiting
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 W = WaitingListEntry.Status
 
 
