@@ -177,3 +177,8 @@ def test_a_fixed_number_of_queries_whatever_the_data(staff, donor, donor_client,
         donor_client.get(reverse("grants:donor_home"))
     with django_assert_max_num_queries(36):
         staff_client.get("/admin/grants/grant/apercu/")
+
+
+def test_the_header_links_the_dashboard_for_donors_only(donor_client, applicant_client):
+    assert 'href="/mes-dons/"' in donor_client.get("/").content.decode()
+    assert 'href="/mes-dons/"' not in applicant_client.get("/").content.decode()
