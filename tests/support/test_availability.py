@@ -65,7 +65,8 @@ def test_subtract_and_merge():
     day = [(utc(2027, 1, 4, 9), utc(2027, 1, 4, 17))]
     busy = [(utc(2027, 1, 4, 10), utc(2027, 1, 4, 11)), (utc(2027, 1, 4, 10, 30), utc(2027, 1, 4, 12))]
     assert merge(busy) == [(utc(2027, 1, 4, 10), utc(2027, 1, 4, 12))]
-    assert subtract(day, busy) == [(utc(2027, 1, 4, 9), utc(2027, 1, 4, 10)), (utc(2027, 1, 4, 12), utc(2027, 1, 4, 17))]
+    assert subtract(day, busy) == [(utc(2027, 1, 4, 9), utc(2027, 1, 4, 10)),
+                                   (utc(2027, 1, 4, 12), utc(2027, 1, 4, 17))]
 
 
 def test_free_slots_keep_the_buffer_from_other_bookings():
