@@ -119,7 +119,8 @@ class AvailabilityForm(forms.Form):
             existing = by_day.get(weekday, [])
             for n in range(SLOTS_PER_DAY):
                 rule = existing[n] if n < len(existing) else None
-                widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+                widget = forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-sm"},
+                                         format="%H:%M")
                 self.fields[f"d{weekday}_{n}_start"] = forms.TimeField(
                     label=_("%(day)s, slot %(n)s, from") % {"day": label, "n": n + 1}, required=False, widget=widget,
                     initial=rule.start_time if rule else None)
@@ -165,7 +166,11 @@ DayOffFormSet = forms.formset_factory(DayOffForm, extra=2, can_delete=True)
 
 
 class ToolboxFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    domain = forms.ChoiceField(label=_("Domain"), required=False, choices=[("", _("All domains")), *Domain.choices])
-    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices])
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Resource.Kind.choices])
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}))
+    domain = forms.ChoiceField(label=_("Domain"), required=False, choices=[("", _("All domains")), *Domain.choices],
+                               widget=forms.Select(attrs={"class": "form-select"}))
+    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices],
+                              widget=forms.Select(attrs={"class": "form-select"}))
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Resource.Kind.choices],
+                             widget=forms.Select(attrs={"class": "form-select"}))

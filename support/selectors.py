@@ -57,7 +57,7 @@ def _experts_with_schedule():
         Prefetch("links", queryset=ExpertLink.objects.order_by("pk")),
         Prefetch("availability_rules", queryset=AvailabilityRule.objects.order_by("weekday", "start_time")),
         Prefetch("availability_exceptions", queryset=AvailabilityException.objects.order_by("start_date")),
-        "territories",
+        Prefetch("territories", queryset=_territories()),
     )
 
 
@@ -142,8 +142,7 @@ def ranked_experts(need: PlanNeed, *, duration=DEFAULT_DURATION, now=None) -> li
     today = timezone.localdate(now)
     start, end = need_window(need, today=today)
     facts = need_facts(need)
-    experts = list(_experts_with_schedule().prefetch_related(
-        Prefetch("territories", queryset=_territories())).order_by("name", "pk"))
+    experts = list(_experts_with_schedule().order_by("name", "pk"))
     zone = ZoneInfo(settings.TIME_ZONE)
     window_first = datetime.combine(start, time(0), tzinfo=zone) - timedelta(days=1)
     window_last = datetime.combine(end, time(0), tzinfo=zone) + timedelta(days=2)
