@@ -4,8 +4,17 @@ facts, the score expected and the reasons' codes; exclusions with their reason."
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from support.matching import ExpertFacts, NeedFacts, Organisation, conflict, normalise, rank, score
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The reasons are matched in English (the source language)."""
+    with translation.override("en"):
+        yield
+
 
 NEED = NeedFacts(domain="mediation", regions=frozenset({"R76"}), remote_allowed=True, languages=frozenset({"fr"}),
                  members=(Organisation("Association Le Lien", "732829320"), Organisation("Jardins de Sète")))
