@@ -74,6 +74,15 @@ class ExpertAdmin(AuditedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("domains")
 
+    def save_model(self, request, obj, form, change):
+        """An expert's account holds the expert role, so that it reaches the expert's pages."""
+        super().save_model(request, obj, form, change)
+        if obj.user_id:
+            from joinforces.accounts.models import Role
+            from joinforces.accounts.services import role_grant
+
+            role_grant(user=obj.user, role=Role.EXPERT, actor=request.user)
+
     @admin.display(description=_("domains"))
     def domain_list(self, obj):
         return ", ".join(str(d) for d in obj.domains.all())

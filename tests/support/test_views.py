@@ -339,3 +339,31 @@ def test_a_payment_to_an_expert_is_recorded_through_the_ledger(staff, staff_clie
     pro_bono = ExpertFactory(pro_bono=True)
     with pytest.raises(services.SupportError):
         services.payment_record(plan=plan, expert=pro_bono, amount="10.00", reference="X", actor=staff)
+
+
+def test_giving_an_expert_an_account_in_the_admin_grants_the_expert_role(staff, make_user, rf):
+    from django.contrib.admin.sites import site
+
+    from support.admin import ExpertAdmin
+    from support.models import Expert
+
+    person = make_user()
+    expert = ExpertFactory()
+    expert.user = person
+    request = rf.post("/admin/")
+    request.user = staff
+    form = type("Form", (), {"changed_data": ["user"]})()
+    ExpertAdmin(Expert, site).save_model(request, expert, form, change=True)
+    person = type(person).objects.get(pk=person.pk)
+    assert person.has_role("expert")
+    assert client_for(person).get(reverse("support:expert_bookings")).status_code == 200
+
+
+def test_staff_see_the_support_link_in_the_header(staff_client, applicant_client):
+    assert reverse("support:plan_list") in staff_client.get(reverse("portal:my_space")).content.decode()
+    assert reverse("support:plan_list") not in applicant_client.get(reverse("portal:my_space")).content.decode()
+
+
+def test_the_beat_schedule_runs_the_reminders_and_feedback_requests(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"support.booking_reminders", "support.feedback_requests"} <= tasks
