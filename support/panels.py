@@ -15,9 +15,12 @@ PANEL_LIMIT = 5
 
 
 def expert_panel_context(request):
-    """None for anyone who is not an expert of the resource centre with an account."""
+    """None for anyone who is not an expert of the resource centre with an account (no query for
+    people without the expert role)."""
+    from joinforces.accounts.rules import is_expert
+
     user = request.user
-    if not user.is_authenticated:
+    if not is_expert(user):
         return None
     expert = Expert.objects.filter(user=user).first()
     if expert is None:
