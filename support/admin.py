@@ -3,6 +3,7 @@ and days off inline; the toolbox; plans with their needs; bookings (read-only: t
 cancelled from the staff's pages, which send the invitations), feedback and payments (read-only: a
 payment is recorded from the plan's page, through the ledger)."""
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,11 +19,37 @@ from .models import (
     ExpertDomain,
     ExpertLink,
     Feedback,
+    Language,
     PlanNeed,
     Resource,
     SupportPayment,
     SupportPlan,
 )
+
+
+class LanguagesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Language.choices, required=False, label=_("languages"), **kwargs)
+
+
+class ExpertForm(forms.ModelForm):
+    languages = LanguagesField()
+
+    class Meta:
+        model = Expert
+        fields = ["kind", "name", "email", "phone", "user", "active", "bio", "territories", "remote", "remote_only",
+                  "languages", "timezone", "capacity_days_per_month", "buffer_minutes", "pro_bono", "daily_rate"]
+
+
+class PlanNeedForm(forms.ModelForm):
+    languages = LanguagesField()
+
+    class Meta:
+        model = PlanNeed
+        fields = ["domain", "description", "budget_days", "window_start", "window_end", "territories", "languages",
+                  "remote_allowed", "minimum_level"]
 
 
 class ExpertDomainInline(admin.TabularInline):
@@ -59,6 +86,7 @@ class AuditedAdmin(admin.ModelAdmin):
 @admin.register(Expert)
 class ExpertAdmin(AuditedAdmin):
     audit_action = "support.expert_saved"
+    form = ExpertForm
     list_display = ("name", "kind", "domain_list", "remote_only", "capacity_days_per_month", "rate", "active")
     list_filter = ("active", "kind", "pro_bono", "remote_only", "domains__domain", "territories")
     search_fields = ("name", "email", "bio", "links__name", "links__siren")
@@ -114,6 +142,7 @@ class ResourceAdmin(AuditedAdmin):
 
 class PlanNeedInline(admin.StackedInline):
     model = PlanNeed
+    form = PlanNeedForm
     extra = 0
     filter_horizontal = ("territories",)
 

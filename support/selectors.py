@@ -119,9 +119,11 @@ class RankedExpert:
     booked_hours: Decimal = ZERO
 
 
-def need_for_staff(pk) -> PlanNeed:
+def need_for_staff(user, pk) -> PlanNeed:
+    """A need of a plan the user may see (staff: every plan), or a 404."""
     try:
-        return (PlanNeed.objects.select_related("plan__grant__application")
+        return (PlanNeed.objects.filter(plan__in=SupportPlan.objects.visible_to(user))
+                .select_related("plan__grant__application")
                 .prefetch_related(Prefetch("territories", queryset=_territories()),
                                   "plan__grant__application__members").get(pk=pk))
     except PlanNeed.DoesNotExist:

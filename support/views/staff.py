@@ -79,7 +79,7 @@ def need_add(request, pk):
 
 @staff_required
 def need_edit(request, pk):
-    need = selectors.need_for_staff(pk)
+    need = selectors.need_for_staff(request.user, pk)
     if request.method == "POST":
         saved, form = _save_need(request, need.plan, need)
         if saved is not None:
@@ -114,7 +114,7 @@ def _match_context(request, need, *, duration, taken=None, form=None):
 
 @staff_required
 def need_match(request, pk):
-    need = selectors.need_for_staff(pk)
+    need = selectors.need_for_staff(request.user, pk)
     return render(request, "support/staff/need_match.html", _match_context(request, need, duration=_duration(request)))
 
 
@@ -123,7 +123,7 @@ def need_match(request, pk):
 def book(request, pk):
     """Book the slot chosen on the matching page. If the expert was booked meanwhile (by someone else, a
     moment ago), the page comes back with the message and the expert's next free slots."""
-    need = selectors.need_for_staff(pk)
+    need = selectors.need_for_staff(request.user, pk)
     form = BookingForm(request.POST)
     duration = _duration(request)
     if not form.is_valid():
