@@ -315,22 +315,25 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "", by_link: str = 
     return booking
 
 
-def _require_own_expert(actor, booking) -> None:
-    if not (is_staff_member(actor) or (actor.is_authenticated and booking.expert.user_id == actor.pk)):
+def _require_own_expert(actor, booking, *, by_link: str = "") -> None:
+    if by_link.startswith("expert:"):
+        return  # the expert's own signed link
+    if not (is_staff_member(actor) or (actor is not None and actor.is_authenticated
+                                       and booking.expert.user_id == actor.pk)):
         raise SupportError(_("Only the expert of this session can answer it."))
 
 
 @transaction.atomic
-def booking_confirm(*, booking: Booking, actor) -> Booking:
-    """The expert confirms a proposed session."""
+def booking_confirm(*, booking: Booking, actor, by_link: str = "") -> Booking:
+    """The expert confirms a proposed session (from their space, or their signed link)."""
     booking = _open(booking.pk)
-    _require_own_expert(actor, booking)
+    _require_own_expert(actor, booking, by_link=by_link)
     if booking.status == BookingStatus.CONFIRMED:
         return booking
     booking.status, booking.confirmed_at = BookingStatus.CONFIRMED, timezone.now()
     booking.save(update_fields=["status", "confirmed_at"])
     audit(actor=actor, action="support.booking_confirmed", target=booking, before={"status": "proposed"},
-          after={"status": booking.status})
+          after={"status": booking.status, "by_link": by_link})
     notifications.answer_send(booking)
     return booking
 

@@ -32,6 +32,14 @@ def link_manage(request, token):
     planned = booking.status in (BookingStatus.PROPOSED, BookingStatus.CONFIRMED)
     by = f"{data['side']}:{data['email']}"
     if request.method == "POST" and planned:
+        if request.POST.get("action") == "confirm" and data["side"] == "expert":
+            try:
+                services.booking_confirm(booking=booking, actor=None, by_link=by)
+            except services.SupportError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Thank you: the session is confirmed."))
+            return redirect("support:link_manage", token=token)
         if request.POST.get("action") == "cancel":
             form = CancelForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -60,6 +68,7 @@ def link_manage(request, token):
     return render(request, "support/link_manage.html", {
         "booking": booking, "application": booking.need.plan.grant.application, "planned": planned,
         "slots": slots, "cancel_form": CancelForm(), "side": data["side"], "token": token,
+        "to_confirm": data["side"] == "expert" and booking.status == BookingStatus.PROPOSED,
         "duration": booking.end - booking.start or timedelta(0)})
 
 

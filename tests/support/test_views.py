@@ -367,3 +367,17 @@ def test_staff_see_the_support_link_in_the_header(staff_client, applicant_client
 def test_the_beat_schedule_runs_the_reminders_and_feedback_requests(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"support.booking_reminders", "support.feedback_requests"} <= tasks
+
+
+def test_an_expert_without_an_account_confirms_from_the_signed_link(plan):
+    expert = ExpertFactory()
+    booking = booking_row(expert=expert, need=need_of(plan), start=next_weekday(), status=BookingStatus.PROPOSED)
+    team_url = manage_url(booking, side="initiative", email=plan.grant.application.created_by.email)
+    Client().post(team_url, {"action": "confirm"})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.PROPOSED  # the team cannot confirm for the expert
+    url = manage_url(booking, side="expert", email=expert.email)
+    assert Client().get(url).context["to_confirm"]
+    Client().post(url, {"action": "confirm"})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED and booking.confirmed_at is not None
