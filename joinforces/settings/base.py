@@ -244,6 +244,8 @@ CELERY_BEAT_SCHEDULE = {
     "applications-draft-reminders": {"task": "applications.draft_reminders", "schedule": 60 * 60},
     "applications-review-reminders": {"task": "applications.review_reminders", "schedule": 60 * 60},
     "grants-report-reminders": {"task": "grants.report_reminders", "schedule": 60 * 60},
+    "events-reminders": {"task": "events.reminders", "schedule": 60 * 60},
+    "events-offers-expire": {"task": "events.offers_expire", "schedule": 10 * 60},
     "support-booking-reminders": {"task": "support.booking_reminders", "schedule": 60 * 60},
     "support-feedback-requests": {"task": "support.feedback_requests", "schedule": 60 * 60},
 }
@@ -272,6 +274,9 @@ BANK_CSV_FORMATS = {
 # The fund's own account, debited by the SEPA credit transfer files of payment runs.
 BANK_ACCOUNT_IBAN = env("BANK_ACCOUNT_IBAN", default="")
 BANK_ACCOUNT_BIC = env("BANK_ACCOUNT_BIC", default="")
+
+# A place offered from an event's waiting list is kept this many hours, then offered to the next in line.
+EVENTS_OFFER_HOURS = env.int("EVENTS_OFFER_HOURS", default=48)
 
 # Reviewers with reviews left to submit are reminded once, this many days before a round's deadline.
 REVIEW_REMINDER_DAYS = 3
