@@ -2,6 +2,7 @@
 waiting list (read here, changed only through `events.services`), and links to the day's tools
 (check-in list, badges, exports)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from joinforces.core.services import audit
+from joinforces.core.uploads import DOCUMENT_KINDS, CheckedFileField
 
 from . import services
 from .models import Event, Registration, Resource, Session, SessionChoice, WaitingListEntry
@@ -24,8 +26,25 @@ class SessionInline(admin.TabularInline):
               "description_en"]
 
 
+class ResourceForm(forms.ModelForm):
+    """A file is checked by its content and size, like every upload."""
+
+    file = CheckedFileField(label=_("file"), kinds=DOCUMENT_KINDS, required=False)
+
+    class Meta:
+        model = Resource
+        fields = ["event", "session", "kind", "title", "title_en", "url", "file"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("url") and not data.get("file") and not (self.instance.pk and self.instance.file):
+            raise forms.ValidationError(_("Give the resource a link or a file."))
+        return data
+
+
 class ResourceInline(admin.TabularInline):
     model = Resource
+    form = ResourceForm
     extra = 0
     fields = ["kind", "title", "title_en", "session", "url", "file", "published", "published_at"]
     readonly_fields = ["published", "published_at"]
@@ -238,6 +257,7 @@ class WaitingListEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
+    form = ResourceForm
     list_display = ["title", "event", "session", "kind", "published", "published_at"]
     list_filter = ["event", "kind", "published"]
     search_fields = ["title", "title_en"]

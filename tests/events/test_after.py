@@ -99,3 +99,22 @@ def test_only_staff_anonymise(applicant):
     event = past_event(retention_days=0)
     with pytest.raises(EventError):
         services.event_anonymise(event=event, actor=applicant, now=event.ends_at + timedelta(days=1))
+
+
+def test_staff_add_a_resource_file_checked_by_its_content(staff_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    event = past_event()
+    fake = SimpleUploadedFile("diaporama.pdf", b"not a pdf at all", content_type="application/pdf")
+    response = staff_client.post("/admin/events/resource/add/", {"event": event.pk, "kind": "slides",
+                                                                 "title": "Diaporama", "file": fake})
+    assert response.status_code == 200 and not Resource.objects.exists()
+    response = staff_client.post("/admin/events/resource/add/", {"event": event.pk, "kind": "slides",
+                                                                 "title": "Sans lien"})
+    assert response.status_code == 200 and not Resource.objects.exists()
+    real = SimpleUploadedFile("diaporama.pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    response = staff_client.post("/admin/events/resource/add/", {"event": event.pk, "kind": "slides",
+                                                                 "title": "Diaporama", "file": real})
+    assert response.status_code == 302
+    resource = Resource.objects.get()
+    assert resource.file.name.endswith(".pdf") and not resource.published
