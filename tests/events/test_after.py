@@ -89,6 +89,11 @@ def test_anonymisation_waits_for_the_retention_period_then_erases_the_people(sta
     assert entry.email.endswith("@anonyme.invalid") and entry.first_name == "—"
     assert not Notification.objects.filter(to__in=["lea@example.org", "attente@example.org"]).exists()
     assert not Notification.objects.filter(body_text__contains="Léa").exists()
+    # The audit log, which is never changed, never held the person's name or address.
+    from joinforces.core.models import AuditEvent
+
+    logged = " ".join(f"{e.target_repr} {e.before} {e.after}" for e in AuditEvent.objects.all())
+    assert "Léa" not in logged and "Arnaud" not in logged and "lea@example.org" not in logged
     event.refresh_from_db()
     assert event.anonymised_at is not None
     assert selectors.registrants_rows(event)  # the counts stay
