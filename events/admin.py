@@ -20,10 +20,12 @@ Status = Registration.Status
 
 
 class SessionInline(admin.TabularInline):
+    """The programme at a glance; a session's descriptions are edited on its own page (the link)."""
+
     model = Session
     extra = 1
-    fields = ["title", "title_en", "starts_at", "ends_at", "room", "speaker", "capacity", "description",
-              "description_en"]
+    show_change_link = True
+    fields = ["title", "title_en", "starts_at", "ends_at", "room", "speaker", "capacity"]
 
 
 class ResourceForm(forms.ModelForm):
@@ -130,6 +132,8 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    fields = ["event", "title", "title_en", "starts_at", "ends_at", "room", "speaker", "capacity", "description",
+              "description_en"]
     list_display = ["title", "event", "starts_at", "ends_at", "room", "speaker", "registered", "capacity",
                     "waiting"]
     list_filter = ["event"]
@@ -144,6 +148,12 @@ class SessionAdmin(admin.ModelAdmin):
     @admin.display(description=_("registered"), ordering="chosen")
     def registered(self, obj):
         return obj.chosen
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit(actor=request.user, action="events.session_saved", target=obj, after={"changed": form.changed_data})
+        # A larger session frees places: offer them to its waiting list.
+        services.event_places_refresh(event=obj.event)
 
     @admin.display(description=_("waiting"), ordering="waiting_count")
     def waiting(self, obj):
