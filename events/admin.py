@@ -99,13 +99,10 @@ class EventAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "—"
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · '
-            '<a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("events:checkin_list", args=[obj.slug]), _("Check-in list"),
             reverse("events:badges", args=[obj.slug]), _("Badges (PDF)"),
-            reverse("events:export", args=[obj.slug, "inscrits"]), _("Registrants (CSV)"),
-            reverse("events:export", args=[obj.slug, "sessions"]), _("Sessions (CSV)"),
-            reverse("events:export", args=[obj.slug, "pointages"]), _("Check-ins (CSV)"))
+            reverse("events:exports", args=[obj.slug]), _("Exports (CSV)"))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

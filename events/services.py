@@ -717,6 +717,41 @@ def badges_build(job) -> tuple[str, bytes]:
     return f"badges-{event.slug}.pdf", content
 
 
+EXPORT_KINDS = ("inscrits", "sessions", "pointages")
+
+
+def export_start(*, event: Event, kind: str, actor):
+    """Write one of the event's CSV exports (registrants, sessions, check-ins) in the background."""
+    if not is_staff_member(actor):
+        raise EventError(_("Only the JOIN FORCES team exports registrants."))
+    if kind not in EXPORT_KINDS:
+        raise EventError(_("Choose an export from the list."))
+    from .tasks import export_render_task
+
+    stamp = timezone.now().strftime("%Y%m%d%H%M")
+    return job_start(kind="events.export", key=f"events.export:{event.pk}:{kind}:{actor.pk}:{stamp}", owner=actor,
+                     title=_("Export of %(event)s (%(kind)s)") % {"event": event, "kind": kind},
+                     task=export_render_task)
+
+
+def export_build(job) -> tuple[str, bytes]:
+    """The CSV of a job started by `export_start`: `;`-separated, with a BOM for spreadsheets."""
+    import csv
+    import io
+
+    from . import selectors
+
+    _prefix, event_id, kind, *_rest = job.key.split(":")
+    event = Event.objects.get(pk=int(event_id))
+    rows = {"inscrits": selectors.registrants_rows, "sessions": selectors.sessions_rows,
+            "pointages": selectors.checkins_rows}[kind](event)
+    job_progress(job, 30, _("Writing the file"))
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    csv.writer(buffer, delimiter=";").writerows(rows)
+    return f"{event.slug}-{kind}.csv", buffer.getvalue().encode("utf-8")
+
+
 # --- After the day ---------------------------------------------------------------------------------
 
 

@@ -187,13 +187,25 @@ def test_the_qr_code_opens_the_check_in_page_and_checking_in_twice_is_harmless(s
     assert staff_client.get(reverse("events:checkin_scan", args=[token(registration)])).status_code == 404
 
 
-def test_exports_and_badges_from_the_staff_pages(staff_client, monkeypatch):
+def test_exports_and_badges_from_the_staff_pages(staff, staff_client, monkeypatch,
+                                                django_capture_on_commit_callbacks):
+    from joinforces.core.models import Job
+
     monkeypatch.setattr("joinforces.core.pdf.render_pdf", lambda *args, **kwargs: b"%PDF-1.4")
     event = EventFactory()
     register(event, last_name="Arnaud")
-    response = staff_client.get(reverse("events:export", args=[event.slug, "inscrits"]))
-    content = b"".join(response.streaming_content).decode()
-    assert content.startswith("\ufeff") and "Arnaud" in content
-    assert staff_client.get(reverse("events:export", args=[event.slug, "autre"])).status_code == 404
-    response = staff_client.post(reverse("events:badges", args=[event.slug]))
+    url = reverse("events:exports", args=[event.slug])
+    assert staff_client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, {"kind": "inscrits"})
     assert response.status_code == 302 and "/taches/" in response["Location"]
+    job = Job.objects.get(kind="events.export")
+    assert job.status == Job.Status.DONE and job.owner == staff
+    content = job.result.read().decode("utf-8")
+    assert content.startswith("\ufeff") and "Arnaud" in content and ";" in content
+    assert staff_client.post(url, {"kind": "autre"}).status_code == 302
+    assert Job.objects.filter(kind="events.export").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("events:badges", args=[event.slug]))
+    assert response.status_code == 302 and "/taches/" in response["Location"]
+    assert Job.objects.get(kind="events.badges").status == Job.Status.DONE
