@@ -429,6 +429,9 @@ def registration_cancel(*, registration: Registration, actor=None, now=None) -> 
     locked.status, locked.cancelled_at = Status.CANCELLED, now
     locked.save(update_fields=["status", "cancelled_at"])
     sessions = list(locked.choices.values_list("session_id", flat=True))
+    # A place offered to this person in another session goes to the next in line too.
+    offered = WaitingListEntry.objects.filter(registration=locked, status=Waiting.OFFERED, session__isnull=False)
+    sessions += list(offered.values_list("session_id", flat=True))
     WaitingListEntry.objects.filter(registration=locked, status__in=LIVE).update(status=Waiting.WITHDRAWN,
                                                                                   closed_at=now)
     audit(actor=actor, action="events.registration_cancelled", target=locked, before={"status": before},
