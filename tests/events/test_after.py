@@ -123,3 +123,21 @@ def test_staff_add_a_resource_file_checked_by_its_content(staff_client):
     assert response.status_code == 302
     resource = Resource.objects.get()
     assert resource.file.name.endswith(".pdf") and not resource.published
+
+
+def test_the_admin_actions_publish_resources_and_anonymise(staff_client):
+    from django.utils import timezone
+
+    event = EventFactory(starts_at=at(days=-40), registration_opens_at=at(days=-60),
+                         registration_closes_at=at(days=-41), retention_days=30)
+    registration = Registration.objects.create(event=event, first_name="Léa", last_name="Arnaud",
+                                               email="lea@example.org", status="confirmed",
+                                               confirmed_at=timezone.now() - timedelta(days=50))
+    resource = Resource.objects.create(event=event, title="Notes", url="https://example.org/notes")
+    staff_client.post("/admin/events/resource/", {"action": "publish", "_selected_action": [resource.pk]})
+    resource.refresh_from_db()
+    assert resource.published
+    assert Notification.objects.filter(key=f"events:{event.pk}:resources:{registration.pk}").exists()
+    staff_client.post("/admin/events/event/", {"action": "anonymise", "_selected_action": [event.pk]})
+    registration.refresh_from_db()
+    assert registration.anonymised and registration.email.endswith("@anonyme.invalid")
