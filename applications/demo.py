@@ -68,7 +68,7 @@ APPLICATIONS = [
 MEMBER_NAMES = ["Association Solidarité {city}", "Réseau d’entraide {city}", "Maison des associations {city}"]
 CITIES = {"59": "Lille", "31": "Toulouse", "34": "Montpellier", "32": "Auch", "75": "Paris", "69": "Lyon",
           "67": "Strasbourg", "44": "Nantes", "65": "Tarbes", "23": "Guéret", "94": "Créteil",
-          "07": "Privas", "33": "Bordeaux", "42": "Saint-Étienne", "21": "Dijon", "76": "Rouen"}
+          "07": "Privas", "33": "Bordeaux", "42": "Saint-Étienne", "21": "Dijon", "76": "Rouen", "29": "Quimper"}
 ROLES = {"merger_absorption": ["absorbing", "absorbed"], "transmission": ["member", "member"]}
 
 
@@ -91,6 +91,12 @@ PAST_APPLICATIONS = [
     ("Fusion des épiceries solidaires de Gironde", "merger_absorption", "consolidation", "joint", ["33"],
      ("", None), ("decided", "decided"), None,
      (Outcome.SELECTED, (4, 5, 4, 4, 4, 5), Recommendation.FUND)),
+    ("Alliance Alimentation Solidaire Occitanie", "alliance", "joint_programmes", "joint", ["34", "31"],
+     ("consensus", None), ("decided", "decided"), None,
+     (Outcome.SELECTED, (5, 5, 4, 4, 5, 4), Recommendation.FUND)),
+    ("Transmission de la Ressourcerie du Finistère", "transmission", "consolidation", "joint", ["29"],
+     ("", None), ("decided", "decided"), None,
+     (Outcome.SELECTED, (4, 4, 4, 5, 4, 4), Recommendation.FUND)),
     ("Alliance Petite Enfance Loire", "coalition", "joint_programmes", "joint", ["42"],
      ("consensus", None), ("decided", "decided"), None,
      (Outcome.WAITLISTED, (4, 3, 3, 4, 3, 3), Recommendation.DISCUSS)),
@@ -102,6 +108,13 @@ PAST_APPLICATIONS = [
      ("one_member_one_vote", None), ("decided", "decided"), None,
      (None, (2, 2, 1, 2, 1, 1), Recommendation.DO_NOT_FUND)),
 ]
+
+# The themes of the applications that are not about social action in general.
+THEMES = {
+    "Alliance Alimentation Solidaire Occitanie": ["food", "social_action"],
+    "Transmission de la Ressourcerie du Finistère": ["environment", "employment_inclusion"],
+    "Collectif Bien Vieillir en Ardèche": ["ageing", "social_action"],
+}
 
 OPEN_ROUND = "Premier tour de sélection"
 
@@ -142,7 +155,7 @@ def _build(call, user, name, kind, purpose, integration, territories, governance
     mode, shares = governance
     city = CITIES.get(territories[0], "France") if territories else "France"
     services.application_save(
-        application=application, actor=user, themes=["social_action"],
+        application=application, actor=user, themes=THEMES.get(name, ["social_action"]),
         summary=f"{name} : des organisations qui ont décidé d’agir ensemble sur leur territoire.",
         main_purpose=purpose, temporary=False, does_advocacy=purpose == "advocacy", years_together=3,
         governance=mode, why_together="Mettre en commun nos savoir-faire au service des mêmes personnes.",

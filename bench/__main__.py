@@ -69,9 +69,10 @@ def main():
             lambda: notification_send(to="bench@example.org", template="accounts/email/welcome",
                                       context={"user": {"get_short_name": "Bench", "email": "b"}},
                                       key=f"bench:{next(counter)}"))
-    from bench import committee
+    from bench import committee, dashboards
 
     committee.run(measure)
+    dashboards.run(measure)
 
 
 if __name__ == "__main__":

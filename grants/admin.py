@@ -344,21 +344,23 @@ class GrantAdmin(ReadOnlyAdmin):
         return obj.next_due_on or "—"
 
     def overview_view(self, request):
-        """The fund at a glance: where each euro is, and what is still to raise for what was promised."""
+        """The fund at a glance: its figures and charts for a period (as a donor's, for the whole fund),
+        what is still to raise for what was promised, the donors ranked, the grants portfolio, exports."""
+        from . import dashboards
+
         today = timezone.localdate()
-        year = request.GET.get("annee")
-        start = end = None
-        if year and year.isdigit():
-            start, end = today.replace(year=int(year), month=1, day=1), today.replace(year=int(year), month=12, day=31)
-        figures = selectors.fund_figures(start=start, end=end)
+        period = dashboards.Period.parse(request.GET.get("periode"))
+        board = dashboards.dashboard(donor=None, period=period, page=request.GET.get("page"))
         due = (Tranche.objects.due_between(today, today + timedelta(days=90)).select_related("grant__application")
                .annotate(missing=F("amount") - F("funded")).order_by("due_on")[:50])
-        donors = (Donor.objects.annotate(received=_total("donations__amount")).filter(received__gt=0)
-                  .order_by("-received")[:20])
+        # Filtered before the sum, so that the sum counts the period's donations only.
+        donors = (selectors._period(Donor.objects.all(), "donations__received_on", period.start, period.end)
+                  .annotate(received=_total("donations__amount")).filter(received__gt=0)
+                  .order_by("-received", "name")[:20])
         return TemplateResponse(request, "admin/grants/overview.html", {
             **self.admin_site.each_context(request), "opts": self.opts, "title": _("The fund at a glance"),
-            "figures": figures, "due": due, "donors": donors, "year": year or "",
-            "years": range(today.year - 3, today.year + 1),
+            "board": board, "figures": board.figures, "due": due, "donors": donors,
+            "portfolio": dashboards.portfolio(),
         })
 
 

@@ -162,7 +162,14 @@ def agreement_sign(*, grant: Grant, file, actor) -> GrantAgreement:
                      "by_staff": not is_team_member(actor, grant)})
         grant.status = GrantStatus.ACTIVE
         _notify_signed(agreement)
+        transaction.on_commit(partial(_send_activated, grant.pk))
     return agreement
+
+
+def _send_activated(grant_id: int) -> None:
+    from .signals import grant_activated
+
+    grant_activated.send(sender=Grant, grant=Grant.objects.get(pk=grant_id))
 
 
 def _notify_signed(agreement: GrantAgreement) -> None:

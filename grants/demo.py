@@ -112,9 +112,22 @@ def _donors(context, staff) -> dict[str, Donor]:
 
 
 def _money(donors, staff, today) -> None:
-    """Pledges, then the donations of the last twelve months in the order they came in (so that their
-    tax receipts are numbered in that order): 129 000 € received."""
+    """Pledges, then the donations of the last two years in the order they came in (so that their tax
+    receipts are numbered in that order): 224 000 € received."""
     days = lambda n: today - timedelta(days=n)  # noqa: E731
+    # The foundation's first convention, the year before: 80 000 € in two parts.
+    first = services.pledge_record(
+        donor=donors["foundation"], amount=Decimal("80000.00"), pledged_on=days(560), actor=staff,
+        expected_from=days(550), expected_until=days(400),
+        note="Première convention de mécénat : deux versements de 40 000 €.")
+    earlier = [
+        (540, "foundation", "40000.00", first, "VIR FONDATION LIENS DURABLES CONV 1 VERST 1/2"),
+        (450, "company", "10000.00", None, "VIR ATELIER NUMERIQUE RHONE MECENAT"),
+        (420, "foundation", "40000.00", first, "VIR FONDATION LIENS DURABLES CONV 1 VERST 2/2"),
+    ]
+    for ago, donor, amount, pledge, reference in earlier:
+        services.donation_receive(donor=donors[donor], amount=Decimal(amount), received_on=days(ago), actor=staff,
+                                  pledge=pledge, reference=reference)
     # The foundation pledged 90 000 € a year ago, received in three parts.
     foundation = services.pledge_record(
         donor=donors["foundation"], amount=Decimal("90000.00"), pledged_on=days(350), actor=staff,
@@ -142,6 +155,10 @@ def _money(donors, staff, today) -> None:
     for ago, donor, amount, pledge, reference in received:
         services.donation_receive(donor=donors[donor], amount=Decimal(amount), received_on=days(ago), actor=staff,
                                   pledge=pledge, reference=reference)
+    # Last, the foundation adds a gift for initiatives on ageing only (its dashboard shows where it went).
+    services.donation_receive(donor=donors["foundation"], amount=Decimal("5000.00"), received_on=days(10),
+                              actor=staff, themes=list(Theme.objects.filter(code="ageing")),
+                              reference="VIR FONDATION LIENS DURABLES DON BIEN VIEILLIR")
 
 
 def _ledger(staff) -> None:

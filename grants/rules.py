@@ -1,6 +1,6 @@
 import rules
 
-from joinforces.accounts.rules import is_staff_member
+from joinforces.accounts.rules import is_donor, is_staff_member
 
 rules.add_perm("grants", is_staff_member)
 for model in ("donor", "donorcontact", "pledge", "donation", "grant", "tranche", "allocation", "allocationpart", "pool",
@@ -31,3 +31,8 @@ rules.add_perm("grants.sign_grantagreement", is_staff_member)
 
 # Yearly reports (grants/admin_reports.py): staff read them and review them by actions (approve, ask for changes).
 rules.add_perm("grants.view_grantreport", is_staff_member)
+
+# The donor dashboard (grants/views/dashboard.py) is linked in the header for donors; which donors a
+# person sees is decided by `Donor.objects.visible_to`. A rule, not a permission: testing it never
+# falls through to Django's permission tables (two queries on every page for everyone else).
+rules.add_rule("grants.follows_donations", is_donor)

@@ -42,14 +42,21 @@ class Figures:
     pool: Decimal
     due_soon: Decimal
     need_by_year: dict = field(default_factory=dict)
+    # Received and allocated from the beginning to the end of the period (None: the period runs to
+    # today, and they are `received` and `allocated` when it starts at the beginning).
+    received_to_end: Decimal | None = None
+    allocated_to_end: Decimal | None = None
 
     @property
     def redistribution_rate(self) -> Decimal | None:
-        """The share of the money received that is allocated to initiatives (no fee is ever taken:
-        the funder's own costs are paid by its sponsor)."""
-        if not self.received:
+        """The share of the money received by the end of the period that is allocated to initiatives
+        by then (no fee is ever taken: the funder's own costs are paid by its sponsor). Counted from
+        the beginning, so that money received one year and allocated the next never shows above 100 %."""
+        received = self.received if self.received_to_end is None else self.received_to_end
+        allocated = self.allocated if self.allocated_to_end is None else self.allocated_to_end
+        if not received:
             return None
-        return (self.allocated / self.received * 100).quantize(Decimal("0.1"))
+        return (allocated / received * 100).quantize(Decimal("0.1"))
 
     @property
     def fundraising_need(self) -> Decimal:
@@ -62,6 +69,21 @@ def _period(queryset, field_name, start, end):
     if end is not None:
         queryset = queryset.filter(**{f"{field_name}__lte": end})
     return queryset
+
+
+def _within(field_name, start, end) -> Q:
+    """The condition of `_period`, for a filtered aggregate."""
+    condition = Q()
+    if start is not None:
+        condition &= Q(**{f"{field_name}__gte": start})
+    if end is not None:
+        condition &= Q(**{f"{field_name}__lte": end})
+    return condition
+
+
+def _sum_where(expression, condition: Q):
+    return Coalesce(Sum(expression, filter=condition) if condition else Sum(expression), Value(ZERO),
+                    output_field=MONEY)
 
 
 def fundraising_need_by_year(pool_balance: Decimal) -> dict[int, Decimal]:
@@ -84,40 +106,50 @@ SUPPORT = Q(kind=AllocationKind.SUPPORT) | Q(reverses__kind=AllocationKind.SUPPO
 def fund_figures(*, start: date | None = None, end: date | None = None) -> Figures:
     """The fund's figures for a period (received on, entries made, tranches paid within it); the pool
     and the need are always as of today."""
-    entries = _period(Allocation.objects.all(), "created_at__date", start, end).aggregate(
-        allocated=_sum("amount"),
-        support=Coalesce(Sum("amount", filter=SUPPORT), Value(ZERO), output_field=MONEY),
+    recorded = _within("created_at__date", start, end)
+    entries = Allocation.objects.aggregate(
+        allocated=_sum_where("amount", recorded), support=_sum_where("amount", recorded & SUPPORT),
+        to_end=_sum_where("amount", _within("created_at__date", None, end)),
     )
-    received = _period(Donation.objects.all(), "received_on", start, end).aggregate(total=_sum("amount"))["total"]
+    donations = Donation.objects.aggregate(total=_sum_where("amount", _within("received_on", start, end)),
+                                           to_end=_sum_where("amount", _within("received_on", None, end)))
+    received = donations["total"]
     pledged = _period(Pledge.objects.all(), "pledged_on", start, end).aggregate(total=_sum("amount"))["total"]
-    paid = Tranche.objects.filter(status=TrancheStatus.PAID).aggregate(total=_sum("amount"))["total"]
+    paid = _period(Tranche.objects.filter(status=TrancheStatus.PAID), "paid_at__date", start, end).aggregate(
+        total=_sum("amount"))["total"]
     pool = Pool.objects.filter(pk=1).values_list("balance", flat=True).first() or ZERO
     today = timezone.localdate()
     due_soon = Tranche.objects.due_between(today, today + timedelta(days=90)).aggregate(
         total=_sum(F("amount") - F("funded")))["total"]
     return Figures(pledged=cents(pledged), received=cents(received), allocated=cents(entries["allocated"]),
                    support=cents(entries["support"]), paid=cents(paid), pool=cents(pool),
-                   due_soon=cents(due_soon), need_by_year=fundraising_need_by_year(pool))
+                   due_soon=cents(due_soon), need_by_year=fundraising_need_by_year(pool),
+                   received_to_end=cents(donations["to_end"]), allocated_to_end=cents(entries["to_end"]))
 
 
 def donor_figures(donor, *, start: date | None = None, end: date | None = None) -> Figures:
-    """One donor's figures: its pledges and donations, what of them is allocated (its attributions),
-    paid (attributions to paid tranches) and still waiting in the pool."""
+    """One donor's figures for a period: its pledges and donations, what of them is allocated (its
+    attributions to the entries made in the period), paid (its attributions to the tranches paid in the
+    period) and, as of today, still waiting in the pool. Three queries."""
     donations = Donation.objects.filter(donor=donor)
-    received = _period(donations, "received_on", start, end).aggregate(total=_sum("amount"))["total"]
+    received = donations.aggregate(total=_sum_where("amount", _within("received_on", start, end)),
+                                   to_end=_sum_where("amount", _within("received_on", None, end)),
+                                   waiting=_sum(F("amount") - F("allocated")))
     pledged = _period(Pledge.objects.filter(donor=donor), "pledged_on", start, end).aggregate(
         total=_sum("amount"))["total"]
-    parts = _period(AllocationPart.objects.filter(donation__donor=donor), "allocation__created_at__date", start, end)
+    parts = AllocationPart.objects.filter(donation__donor=donor)
+    recorded = _within("allocation__created_at__date", start, end)
+    paid = Q(allocation__tranche__status=TrancheStatus.PAID) & _within("allocation__tranche__paid_at__date", start, end)
     totals = parts.aggregate(
-        allocated=_sum("amount"),
-        support=Coalesce(Sum("amount", filter=Q(allocation__kind=AllocationKind.SUPPORT)
-                             | Q(allocation__reverses__kind=AllocationKind.SUPPORT)), Value(ZERO), output_field=MONEY),
-        paid=Coalesce(Sum("amount", filter=Q(allocation__tranche__status=TrancheStatus.PAID)), Value(ZERO),
-                      output_field=MONEY),
+        allocated=_sum_where("amount", recorded),
+        support=_sum_where("amount", recorded & (Q(allocation__kind=AllocationKind.SUPPORT)
+                                                 | Q(allocation__reverses__kind=AllocationKind.SUPPORT))),
+        paid=_sum_where("amount", paid),
+        to_end=_sum_where("amount", _within("allocation__created_at__date", None, end)),
     )
-    waiting = donations.aggregate(total=_sum(F("amount") - F("allocated")))["total"]
-    return Figures(pledged=cents(pledged), received=cents(received), allocated=cents(totals["allocated"]),
-                   support=cents(totals["support"]), paid=cents(totals["paid"]), pool=cents(waiting), due_soon=ZERO)
+    return Figures(pledged=cents(pledged), received=cents(received["total"]), allocated=cents(totals["allocated"]),
+                   support=cents(totals["support"]), paid=cents(totals["paid"]), pool=cents(received["waiting"]),
+                   due_soon=ZERO, received_to_end=cents(received["to_end"]), allocated_to_end=cents(totals["to_end"]))
 
 
 def grant_list():

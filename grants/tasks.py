@@ -35,3 +35,13 @@ def report_reminders_task() -> int:
     from .reports import report_reminders_send
 
     return report_reminders_send(now=timezone.now())
+
+
+@shared_task(name="grants.redistribution_report", autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
+def redistribution_report_task(job_id: str) -> str:
+    """Render a redistribution report (once: a job already done is left as it is)."""
+    from joinforces.core.services import job_run
+
+    from .donor_reports import redistribution_report_build
+
+    return job_run(job_id, redistribution_report_build).status

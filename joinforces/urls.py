@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("grants.urls")),
     path("", include("events.urls")),
+    path("", include("support.urls")),
     path("", include("joinforces.core.urls")),
     path("", include("joinforces.portal.urls")),
 ]

@@ -4,12 +4,15 @@ Services that a test needs (PostgreSQL, Redis, Chromium) are required through `r
 CI a missing service skips the test; with CI=true it fails it, so CI never goes green by skipping.
 """
 
+import importlib
 import os
 import shutil
+from datetime import date
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from joinforces.accounts.models import Role
@@ -234,3 +237,53 @@ def expert_client(expert):
 
 
 __all__ = ["Authenticator", "require"]
+
+
+@pytest.fixture
+def ledger_emptied_on_sqlite():
+    """The ledger's tables are append-only (database triggers). On PostgreSQL the flush that ends a
+    transactional test truncates them (TRUNCATE fires no row trigger); on SQLite it deletes their rows,
+    which the triggers refuse: so, on SQLite, empty them here first (before the flush), the triggers
+    dropped for that moment and created again as the migration does."""
+    yield
+    if connection.vendor != "sqlite":
+        return
+    triggers = importlib.import_module("grants.migrations.0002_ledger_triggers")
+    with connection.cursor() as cursor:
+        for table in triggers.LEDGER_TABLES:
+            for operation in ("update", "delete"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{operation}")
+        for table in ("grants_allocationpart", "grants_allocation"):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+        for statement in triggers.sqlite_sql():
+            cursor.execute(statement)
+
+
+@pytest.fixture
+def donor_case(staff, donor):
+    """Alpha (the `donor` user is its contact) gives 1 000 € last year and 600 € restricted to food this
+    year; Bêta gives 900 € earlier, so it is drawn first. Then, this year:
+    - Nourrir (food, coalition, Occitanie) gets 1 000 €: Alpha's food money 600, Bêta 400; paid.
+    - Logis (housing, merger, Hauts-de-France) gets 800 €: Bêta 500, Alpha 300; and 50 € of support
+      spending from Alpha.
+    - Santé (health, coalition, Auvergne-Rhône-Alpes) gets 600 € from Alpha, reversed in full."""
+    from grants import services
+    from grants.models import DonorContact
+    from tests.grants.factories import LAST_YEAR, THIS_YEAR, DonorFactory, initiative, pay, receive
+
+    alpha, beta = DonorFactory(name="Fondation Alpha"), DonorFactory(name="Fondation Bêta")
+    DonorContact.objects.create(donor=alpha, user=donor)
+    receive(beta, "900.00", staff=staff, on=date(LAST_YEAR, 1, 5))
+    receive(alpha, "1000.00", staff=staff, on=date(LAST_YEAR, 3, 10))
+    food = receive(alpha, "600.00", staff=staff, on=date(THIS_YEAR, 1, 2), themes=("food",))
+    nourrir = initiative("Collectif Nourrir", themes=("food",), territories=("31",), amount_per_year="1000.00")
+    logis = initiative("Fusion Logis", themes=("housing",), territories=("59",), amount_per_year="800.00",
+                       kind="merger_absorption")
+    sante = initiative("Alliance Santé", themes=("health",), territories=("R84", "69"), amount_per_year="600.00")
+    services.ledger_allocate(tranche=nourrir.tranches.get(number=1), actor=staff)
+    pay(nourrir.tranches.get(number=1))
+    services.ledger_allocate(tranche=logis.tranches.get(number=1), actor=staff)
+    services.ledger_record_support_spending(grant=logis, amount="50.00", reference="Facture EXP-7", actor=staff)
+    mistake = services.ledger_allocate(tranche=sante.tranches.get(number=1), actor=staff)
+    services.ledger_reverse(entry=mistake, actor=staff, reason="Erreur de saisie")
+    return {"alpha": alpha, "beta": beta, "food": food, "nourrir": nourrir, "logis": logis, "sante": sante}

@@ -2,7 +2,8 @@
 donor's contact persons."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from joinforces.accounts.decorators import staff_required
@@ -24,12 +25,7 @@ def export_all(request):
 
 
 @login_required
-def export_for_donor(request):
-    """The grants funded by the donors the person is a contact of (no donor: no such page)."""
-    donors = list(Donor.objects.filter(contacts__user=request.user))
-    if not donors:
-        raise Http404
-    grants = Grant.objects.none()
-    for donor in donors:
-        grants = grants | giving360.grants_funded_by(donor)
-    return _download(giving360.package(grants), "joinforces-360giving-mes-dons")
+def export_for_donor(request, pk):
+    """The grants funded by one donor, for its contact persons (and staff); anyone else gets a 404."""
+    donor = get_object_or_404(Donor.objects.visible_to(request.user), pk=pk)
+    return _download(giving360.package(giving360.grants_funded_by(donor)), f"joinforces-360giving-{donor.pk}")

@@ -4,6 +4,8 @@ A fixed number of queries whatever the number of donations, grants and entries."
 
 from django.shortcuts import render
 
+from joinforces.core import charts
+
 from ..transparency import (
     initiatives_by_region,
     initiatives_by_theme,
@@ -14,10 +16,11 @@ from ..transparency import (
 
 
 def transparency(request):
+    themes, regions = initiatives_by_theme(), initiatives_by_region()
     return render(request, "grants/transparency.html", {
         "figures": public_figures(),
-        "themes": initiatives_by_theme(),
-        "regions": initiatives_by_region(),
+        "theme_chart": charts.bars((theme.name, theme.initiatives) for theme in themes),
+        "region_map": charts.france_map((region.insee_code, region.name, region.initiatives) for region in regions),
         "initiatives": public_initiatives(),
         "donors": public_donors(),
     })

@@ -246,6 +246,8 @@ CELERY_BEAT_SCHEDULE = {
     "grants-report-reminders": {"task": "grants.report_reminders", "schedule": 60 * 60},
     "events-reminders": {"task": "events.reminders", "schedule": 60 * 60},
     "events-offers-expire": {"task": "events.offers_expire", "schedule": 10 * 60},
+    "support-booking-reminders": {"task": "support.booking_reminders", "schedule": 60 * 60},
+    "support-feedback-requests": {"task": "support.feedback_requests", "schedule": 60 * 60},
 }
 JOB_STALE_AFTER_SECONDS = 10 * 60
 # Tax receipts (reçus fiscaux, cerfa n° 11580) for received donations, only where the funder is
@@ -278,6 +280,9 @@ EVENTS_OFFER_HOURS = env.int("EVENTS_OFFER_HOURS", default=48)
 
 # Reviewers with reviews left to submit are reminded once, this many days before a round's deadline.
 REVIEW_REMINDER_DAYS = 3
+
+# Support: a day of an expert's support counts this many hours (budgets are in days, bookings in hours).
+SUPPORT_HOURS_PER_DAY = 7
 
 LOGGING = {
     "version": 1,

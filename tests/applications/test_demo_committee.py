@@ -90,11 +90,10 @@ def test_the_past_call_is_closed_its_round_published_with_letters_and_seeding_ag
     assert reviews.count() == ReviewAssignment.objects.filter(round=review_round).count() >= 8
     assert set(reviews.values_list("status", flat=True)) == {ReviewStatus.SUBMITTED}
     decisions = Decision.objects.filter(round=review_round)
-    assert decisions.count() == review_round.applications.count() == 5
+    assert decisions.count() == review_round.applications.count() == 7
     assert all(d.is_published and d.letter and d.letter_language for d in decisions)
     outcomes = sorted(decisions.values_list("outcome", flat=True))
-    assert outcomes == sorted([Outcome.SELECTED, Outcome.SELECTED, Outcome.WAITLISTED, Outcome.DECLINED,
-                               Outcome.DECLINED])
+    assert outcomes == sorted([Outcome.SELECTED] * 4 + [Outcome.WAITLISTED, Outcome.DECLINED, Outcome.DECLINED])
     assert all(d.amount_per_year and d.years for d in decisions.filter(outcome=Outcome.SELECTED))
     declined = decisions.filter(outcome=Outcome.DECLINED)
     assert {bool(d.excluded_criteria) for d in declined} == {True, False}  # one ineligible, one with reasons

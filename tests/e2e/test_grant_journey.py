@@ -6,12 +6,10 @@ and due today (moved with a queryset update). Selectors rely on URLs and `name=`
 wording. Every page is audited with axe (the `page` fixture).
 """
 
-import importlib
 from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -37,26 +35,6 @@ def fund_account(settings):
     settings.BANK_ACCOUNT_IBAN = "FR7630004000031234567890143"
     settings.BANK_ACCOUNT_BIC = "BNPAFRPP"
     settings.TAX_RECEIPTS_ENABLED = False
-
-
-@pytest.fixture
-def ledger_emptied_on_sqlite():
-    """The ledger's tables are append-only (database triggers). On PostgreSQL the flush that ends a
-    transactional test truncates them (TRUNCATE fires no row trigger); on SQLite it deletes their rows,
-    which the triggers refuse: so, on SQLite, empty them here first (before the flush), the triggers
-    dropped for that moment and created again as the migration does."""
-    yield
-    if connection.vendor != "sqlite":
-        return
-    triggers = importlib.import_module("grants.migrations.0002_ledger_triggers")
-    with connection.cursor() as cursor:
-        for table in triggers.LEDGER_TABLES:
-            for operation in ("update", "delete"):
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{operation}")
-        for table in ("grants_allocationpart", "grants_allocation"):
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
-        for statement in triggers.sqlite_sql():
-            cursor.execute(statement)
 
 
 def active_grant(staff, approver):

@@ -17,6 +17,10 @@ from tests.applications.factories import ApplicationFactory, CallFactory
 REFERENCES = itertools.count(9000)
 
 
+THIS_YEAR = timezone.localdate().year
+LAST_YEAR = THIS_YEAR - 1
+
+
 class DonorFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Donor
@@ -46,3 +50,25 @@ def receive(donor, amount, *, staff, on=None, themes=()):
     """A donation received through the service (restricted to the `themes` codes, if any)."""
     return services.donation_receive(donor=donor, amount=Decimal(amount), received_on=on or date.today(),
                                      actor=staff, themes=list(Theme.objects.filter(code__in=themes)))
+
+
+def initiative(name, *, consent=True, themes=("food",), territories=("31",), amount_per_year="1000.00", years=3,
+               kind="coalition"):
+    """A grant of an initiative called `name`, of `kind`, with a programme in `territories` (codes)."""
+    from applications.models import Integration, Programme
+    from joinforces.core.models import Territory
+
+    grant = grant_for(amount_per_year=amount_per_year, themes=themes, years=years)
+    application = grant.application
+    application.name, application.consent_public, application.kind = name, consent, kind
+    application.save(update_fields=["name", "consent_public", "kind"])
+    programme = Programme.objects.create(application=application, title="Programme", integration=Integration.JOINT)
+    programme.territories.set(Territory.objects.filter(code__in=territories))
+    return grant
+
+
+def pay(tranche, *, at=None):
+    """Mark a fully funded tranche paid (the payment run's end state), now or `at`."""
+    from grants.models import Tranche, TrancheStatus
+
+    Tranche.objects.filter(pk=tranche.pk).update(status=TrancheStatus.PAID, paid_at=at or timezone.now())

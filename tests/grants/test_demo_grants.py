@@ -65,9 +65,12 @@ def test_the_demo_has_donors_money_grants_and_a_sound_ledger():
     assert not Donor.objects.filter(public=True, consent_recorded_at__isnull=True).exists()
     assert DonorContact.objects.filter(user__email="donateur@demo.joinforces.fr").exists()
     assert Donor.objects.exclude(bank_accounts=[]).exclude(bank_label_keywords=[]).exists()
-    restricted = Donation.objects.get(restricted=True)
+    restricted = Donation.objects.get(restricted=True, donor__kind=Donor.Kind.ORGANISATION)
     assert list(restricted.themes.values_list("code", flat=True)) == ["food"]
-    assert restricted.donor.kind == Donor.Kind.ORGANISATION
+    # The demo donor account's foundation gave for ageing too: its dashboard shows where that went.
+    ageing = Donation.objects.get(restricted=True, donor__kind=Donor.Kind.FOUNDATION)
+    assert set(AllocationPart.objects.filter(donation=ageing).values_list(
+        "allocation__grant__application__name", flat=True)) == {"Collectif Bien Vieillir en Ardèche"}
 
     # Pledges: one received in several parts, one not received yet; donations in the past.
     assert Pledge.objects.filter(donations__isnull=True).exists()
@@ -75,11 +78,16 @@ def test_the_demo_has_donors_money_grants_and_a_sound_ledger():
     assert Donation.objects.count() >= 5
     assert not Donation.objects.filter(received_on__gt=timezone.localdate()).exists()
 
-    # The past call's two selections are grants, their first tranches funded (and paid) and the later
-    # ones not.
-    assert Grant.objects.filter(application__call__slug="appel-2026-premiers-pas").count() == 2
+    # The past call's four selections are grants, their first tranches funded (two of them paid) and
+    # the later ones not.
+    assert Grant.objects.filter(application__call__slug="appel-2026-premiers-pas").count() == 4
+    assert Tranche.objects.filter(number=1, funded=F("amount")).count() == 4
     assert Tranche.objects.filter(number=1, funded=F("amount"), status=TrancheStatus.PAID).count() == 2
-    assert Tranche.objects.filter(number__gt=1, funded=0).count() == 4
+    assert Tranche.objects.filter(number__gt=1, funded=0).count() == 8
+    # Two years of donations; the donation restricted to food went to the food initiative.
+    assert Donation.objects.filter(received_on__lt=timezone.localdate() - timezone.timedelta(days=365)).exists()
+    assert set(AllocationPart.objects.filter(donation=restricted).values_list(
+        "allocation__grant__application__themes__code", flat=True)) >= {"food"}
     # A support spending, an entry reversed with its reason, and money left in the pool.
     assert Allocation.objects.get(kind=AllocationKind.SUPPORT).reference == "Facture Médiation 2026-014"
     reversal = Allocation.objects.get(kind=AllocationKind.REVERSAL)
@@ -94,7 +102,7 @@ def test_the_demo_grants_are_in_life():
     call_command("seed_demo")
     today = timezone.localdate()
     mine = Grant.objects.get(application__created_by__email="candidat@demo.joinforces.fr")
-    other = Grant.objects.exclude(pk=mine.pk).get(application__call__slug="appel-2026-premiers-pas")
+    other = Grant.objects.get(application__name="Fusion des épiceries solidaires de Gironde")
 
     # A year into their life: the first year ends within a month; both agreements produced and signed.
     for grant in (mine, other):
@@ -137,7 +145,7 @@ def test_the_demo_grants_are_in_life():
 def test_running_seed_demo_twice_changes_nothing():
     call_command("seed_demo")
     first = counts()
-    assert first["Donor"] == 4 and first["Allocation"] == 5
+    assert first["Donor"] == 4 and first["Allocation"] == 7
     assert first["PaymentRun"] == 1 and first["GrantReport"] == 4 and first["Amendment"] == 1
     call_command("seed_demo")
     assert counts() == first

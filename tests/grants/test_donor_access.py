@@ -126,9 +126,9 @@ def test_no_panel_for_someone_who_is_no_donor_s_contact(donor_client, applicant_
         assert 'id="panel-donor"' not in client.get(reverse(MY_SPACE)).content.decode()
 
 
-# The contacts; the donor's figures (4); its donations and their themes; its pledges and their themes;
+# The contacts; the donor's figures (3); its donations and their themes; its pledges and their themes;
 # the content type of the receipt links (cached afterwards).
-PANEL_QUERIES = 10
+PANEL_QUERIES = 9
 
 
 def _panel_queries(user) -> tuple[int, str]:

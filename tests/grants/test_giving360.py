@@ -29,7 +29,6 @@ FILES = ("360-giving-package-schema.json", "360-giving-schema.json", "SOURCE.md"
 SIREN = "552032534"
 RNA = "W751234567"
 URL = reverse("grants:export_360giving")
-DONOR_URL = reverse("grants:donor_export_360giving")
 
 
 def collective(name, *, identifier, amount_per_year="30000.00", years=3, themes=("food",), territories=("59",),
@@ -215,15 +214,23 @@ def test_others_cannot_download_all_grants(client, applicant_client, donor_clien
     assert donor_client.get(URL).status_code == 403
 
 
+def _donor_url(donor):
+    return reverse("grants:donor_export_360giving", args=[donor.pk])
+
+
 def test_a_donor_contact_downloads_its_funded_grants(funding, donor, donor_client):
     own, _neighbour, kept, _reversed, _other = funding
     DonorContact.objects.create(donor=own, user=donor)
-    response = donor_client.get(DONOR_URL)
+    response = donor_client.get(_donor_url(own))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
     data = json.loads(response.content)
     assert [g["id"] for g in data["grants"]] == [giving360.grant_id(kept)]
 
 
-def test_the_donor_download_needs_a_donor(client, applicant_client):
-    assert client.get(DONOR_URL).status_code == 302
-    assert applicant_client.get(DONOR_URL).status_code == 404
+def test_the_donor_download_is_only_for_the_donors_contacts(funding, client, applicant_client, donor,
+                                                             donor_client):
+    own, neighbour, *_rest = funding
+    DonorContact.objects.create(donor=own, user=donor)
+    assert client.get(_donor_url(own)).status_code == 302
+    assert applicant_client.get(_donor_url(own)).status_code == 404
+    assert donor_client.get(_donor_url(neighbour)).status_code == 404

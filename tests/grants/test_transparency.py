@@ -7,11 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from applications.models import Integration, Programme
 from grants import services
-from grants.models import GrantStatus, Tranche, TrancheStatus
+from grants.models import GrantStatus
 from grants.transparency import (
     initiatives_by_region,
     initiatives_by_theme,
@@ -20,29 +18,13 @@ from grants.transparency import (
     public_initiatives,
 )
 from joinforces.core.formats import euros
-from joinforces.core.models import Territory
 
-from .factories import DonorFactory, grant_for, receive
+from .factories import DonorFactory, initiative, pay, receive
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 URL = reverse("grants:transparency")
-
-
-def initiative(name, *, consent, themes=("food",), territories=("31",), amount_per_year="1000.00"):
-    grant = grant_for(amount_per_year=amount_per_year, themes=themes)
-    application = grant.application
-    application.name, application.consent_public, application.kind = name, consent, "coalition"
-    application.save(update_fields=["name", "consent_public", "kind"])
-    programme = Programme.objects.create(application=application, title="Programme", integration=Integration.JOINT)
-    programme.territories.set(Territory.objects.filter(code__in=territories))
-    return grant
-
-
-def pay(tranche):
-    """Mark a fully funded tranche paid (the payment run's end state)."""
-    Tranche.objects.filter(pk=tranche.pk).update(status=TrancheStatus.PAID, paid_at=timezone.now())
 
 
 @pytest.fixture
@@ -110,6 +92,7 @@ def test_the_page_is_public_and_shows_nothing_anonymous_or_unconsented(client, c
                    "Fondation Promesse"):
         assert hidden not in html
     assert "100&nbsp;%" in html
+    assert html.count('role="img"') == 2 and "Source : IGN, Admin Express" in html  # bars and map
     assert euros(D("1500.00")) in html and euros(D("1050.00")) in html and "70,0&nbsp;%" in html
 
 
