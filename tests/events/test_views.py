@@ -208,3 +208,21 @@ def test_exports_and_badges_from_the_staff_pages(staff, staff_client, monkeypatc
         response = staff_client.post(reverse("events:badges", args=[event.slug]))
     assert response.status_code == 302 and "/taches/" in response["Location"]
     assert Job.objects.get(kind="events.badges").status == Job.Status.DONE
+
+
+def test_ids_past_a_thousand_are_never_grouped_in_pages(client, staff_client):
+    """Ids written into attributes and inputs stay plain numbers (the French format would write 12 345)."""
+    from django.utils import timezone
+
+    event = EventFactory()
+    session = SessionFactory(event=event, pk=12345, capacity=1)
+    registration = register(event)
+    page = client.get(reverse("events:registration", args=[token(registration)])).content.decode()
+    assert 'value="12345"' in page and 'id="session-12345"' in page
+    register(event, [session])
+    client.post(reverse("events:registration", args=[token(registration)]), {"action": "wait", "session": 12345})
+    assert WaitingListEntry.objects.filter(registration=registration, session=session).exists()
+    Registration.objects.create(pk=54321, event=event, first_name="Léa", last_name="Arnaud", email="l@example.org",
+                                status="confirmed", confirmed_at=timezone.now())
+    rows = staff_client.get(reverse("events:checkin_list", args=[event.slug])).content.decode()
+    assert 'id="registration-54321"' in rows and 'hx-target="#registration-54321"' in rows
