@@ -4,6 +4,7 @@ waiting list (read here, changed only through `events.services`), and links to t
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -19,6 +20,10 @@ from .selectors import with_places
 Status = Registration.Status
 
 
+# Links typed without a scheme are taken as https (Django 6's default, asked for now).
+HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class SessionInline(admin.TabularInline):
     """The programme at a glance; a session's descriptions are edited on its own page (the link)."""
 
@@ -32,6 +37,7 @@ class ResourceForm(forms.ModelForm):
     """A file is checked by its content and size, like every upload."""
 
     file = CheckedFileField(label=_("file"), kinds=DOCUMENT_KINDS, required=False)
+    url = forms.URLField(label=_("link"), required=False, assume_scheme="https")
 
     class Meta:
         model = Resource
@@ -45,6 +51,7 @@ class ResourceForm(forms.ModelForm):
 
 
 class ResourceInline(admin.TabularInline):
+    formfield_overrides = HTTPS_LINKS
     model = Resource
     form = ResourceForm
     extra = 0
@@ -61,6 +68,7 @@ class ResourceInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["title", "starts_at", "format", "published", "places", "waiting", "checked_in", "tools"]
     list_filter = ["published", "format"]
     search_fields = ["title", "title_en", "venue"]
@@ -264,6 +272,7 @@ class WaitingListEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     form = ResourceForm
     list_display = ["title", "event", "session", "kind", "published", "published_at"]
     list_filter = ["event", "kind", "published"]
