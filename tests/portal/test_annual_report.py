@@ -59,6 +59,7 @@ def test_the_same_request_twice_starts_one_job(portfolio, staff_client, django_c
 def test_the_french_report_holds_the_years_totals_and_is_rendered_once(portfolio, staff_client):
     job, text = render(staff_client)
     assert f"Rapport annuel JOIN FORCES {THIS_YEAR}" in text
+    assert f"Ce que JOIN FORCES a fait en {THIS_YEAR}," in text
     for value in ("1500.00", "1300.00", "1000.00", "200.00"):  # received, redistributed, paid, waiting
         assert amount(value) in text
     assert "Candidatures reçues 3" in text

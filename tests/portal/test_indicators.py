@@ -87,6 +87,8 @@ def test_the_page_shows_the_figures_to_staff(portfolio, staff_client):
     assert "La gouvernance de Candidat Deux" in html  # staff see the overrides' reasons
     assert 'id="territories-caption"' in html and "jf-chart-table" in html
     assert 'action="/equipe/rapport-annuel/"' in html
+    # Years are never written with a thousands separator ("2 026"), neither shown nor sent.
+    assert f'<option value="{THIS_YEAR}" selected>{THIS_YEAR}</option>' in html
 
 
 def test_the_csv_holds_every_figure(portfolio, staff_client):

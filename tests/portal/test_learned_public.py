@@ -38,6 +38,7 @@ def test_the_years_figures_and_published_lessons_for_anyone(portfolio, client):
     response = client.get(url())
     assert response.status_code == 200
     html = response.content.decode()
+    assert f"<h1 class=\"h2\">Ce que nous avons appris en {THIS_YEAR}</h1>" in html
     assert "Les coalitions décident lentement" in html and "Prévoir six mois." in html
     assert "Brouillon interne" not in html and "Leçon de l’an dernier" not in html
     assert "Personnes touchées" in html and ">250<" in html
