@@ -111,7 +111,7 @@ def test_staff_write_lessons_in_the_admin(staff_client, staff):
     assert AuditEvent.objects.filter(action="portal.lesson_created", target_id=str(lesson.pk)).exists()
 
 
-def test_a_fixed_number_of_queries_whatever_the_data(staff, client):
+def test_a_fixed_number_of_queries_whatever_the_data(staff, client, django_assert_max_num_queries):
     build_portfolio(staff)
 
     def count():
@@ -125,3 +125,5 @@ def test_a_fixed_number_of_queries_whatever_the_data(staff, client):
         Lesson.objects.create(year=THIS_YEAR, title_fr=f"Leçon {number}", text_fr="—", published=True,
                               published_at=timezone.now())
     assert count() == small
+    with django_assert_max_num_queries(27):
+        client.get(url())
