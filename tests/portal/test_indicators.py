@@ -91,6 +91,16 @@ def test_the_page_shows_the_figures_to_staff(portfolio, staff_client):
     assert f'<option value="{THIS_YEAR}" selected>{THIS_YEAR}</option>' in html
 
 
+def test_all_time_and_bad_input(portfolio, staff_client):
+    html = staff_client.get(URL, {"annee": "tout"}).content.decode()
+    assert "Indicateurs du portefeuille — Depuis le début" in html
+    assert '<option value="tout" selected>' in html
+    html = staff_client.get(URL, {"annee": "n’importe quoi"}).content.decode()  # the default: this year
+    assert f"Indicateurs du portefeuille — {THIS_YEAR}" in html
+    response = staff_client.get(reverse("portal:indicators_csv"), {"annee": "tout"})
+    assert 'filename="joinforces-indicateurs-tout.csv"' in response["Content-Disposition"]
+
+
 def test_the_csv_holds_every_figure(portfolio, staff_client):
     response = staff_client.get(reverse("portal:indicators_csv"), {"annee": THIS_YEAR})
     assert response["Content-Type"].startswith("text/csv")
