@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.models import Application, Call, Decision
+from eligibility.models import Screening, SelfAssessmentTally
 from grants.dashboards import Period
 from grants.donor_reports import _fingerprint as money_fingerprint
 from grants.models import Grant
@@ -41,22 +42,29 @@ class AnnualReportForm(forms.Form):
 
 
 def _fingerprint() -> str:
+    """The grants' fingerprint (entries, donations, payments, report reviews) and the rest of what the
+    report reads: applications submitted, decisions published, screenings and their overrides, the
+    self-assessment's counts, sessions booked, delivered or cancelled, lessons written."""
+    screenings = Screening.objects.aggregate(screened=Max("screened_at"), overridden=Max("overridden_at"))
+    bookings = Booking.objects.aggregate(last=Max("pk"), delivered=Max("feedback_requested_at"),
+                                         cancelled=Max("cancelled_at"))
     parts = [Application.objects.aggregate(last=Max("submitted_at"))["last"],
              Decision.objects.aggregate(last=Max("published_at"))["last"],
-             Booking.objects.aggregate(last=Max("pk"))["last"],
-             Lesson.objects.aggregate(last=Max("updated_at"))["last"]]
+             *screenings.values(), SelfAssessmentTally.objects.aggregate(total=Sum("count"))["total"],
+             *bookings.values(), Lesson.objects.aggregate(last=Max("updated_at"))["last"]]
     own = "-".join(str(part.timestamp() if hasattr(part, "timestamp") else part or 0) for part in parts)
     return hashlib.sha256(f"{money_fingerprint()}-{own}".encode()).hexdigest()[:24]
 
 
 def annual_report_start(*, year: int, language: str, owner):
-    """Start (once per state of the records) the annual report of `year` in `language`."""
+    """Start (once per state of the records) the annual report of `year` in `language`, for `owner`
+    (a job is followed by the person who asked for it)."""
     from .tasks import annual_report_task
 
     language = language if language in dict(LANGUAGES) else "fr"
     with translation.override(language):
         title = _("JOIN FORCES annual report %(year)s") % {"year": year}
-    return job_start(kind=KIND, key=f"{KIND}:{_fingerprint()}:{language}:{year}", owner=owner, title=title,
+    return job_start(kind=KIND, key=f"{KIND}:{owner.pk}:{_fingerprint()}:{language}:{year}", owner=owner, title=title,
                      task=annual_report_task)
 
 

@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from grants import services
 from joinforces.core.formats import euros
 from joinforces.core.models import Job
+from joinforces.portal.models import Lesson
 from joinforces.portal.tasks import annual_report_task
 from tests.grants.factories import THIS_YEAR
 from tests.grants.test_receipts import pdf_text
@@ -89,6 +91,34 @@ def test_a_new_report_once_the_records_changed(portfolio, staff_client, staff):
     services.ledger_record_support_spending(grant=portfolio["open"], amount="10.00", reference="EXP-9", actor=staff)
     ask(staff_client)
     assert Job.objects.filter(kind=KIND).count() == 2
+
+
+def test_a_new_report_once_a_session_was_delivered_or_a_lesson_written(portfolio, staff_client, staff):
+    from support.models import Booking, BookingStatus
+
+    ask(staff_client)
+    booking = Booking.objects.filter(status=BookingStatus.CANCELLED).first()
+    Booking.objects.filter(pk=booking.pk).update(feedback_requested_at=timezone.now())
+    ask(staff_client)
+    Lesson.objects.create(year=THIS_YEAR, title_fr="Nouvelle leçon", text_fr="—")
+    ask(staff_client)
+    assert Job.objects.filter(kind=KIND).count() == 3
+
+
+def test_each_staff_member_follows_their_own_job(portfolio, staff_client):
+    from tests.conftest import _client_for, give_totp
+    from tests.factories import StaffFactory
+
+    ask(staff_client)
+    colleague = StaffFactory()
+    give_totp(colleague)
+    other = _client_for(colleague)
+    response = ask(other)
+    job = Job.objects.get(kind=KIND, owner=colleague)
+    assert response["Location"] == reverse("core:job_status", args=[job.pk])
+    assert other.get(response["Location"]).status_code == 200
+    mine = Job.objects.exclude(owner=colleague).get(kind=KIND)
+    assert other.get(reverse("core:job_status", args=[mine.pk])).status_code == 404
 
 
 def test_a_year_out_of_range_changes_nothing(portfolio, staff_client):
