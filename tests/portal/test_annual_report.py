@@ -132,3 +132,16 @@ def test_a_year_out_of_range_changes_nothing(portfolio, staff_client):
 def test_only_staff_ask_for_it(name, request):
     assert ask(request.getfixturevalue(name)).status_code == 403
     assert not Job.objects.filter(kind=KIND).exists()
+
+
+def test_the_form_can_be_included_as_it_is_in_the_staff_home(rf, staff):
+    """The staff home includes the form without giving it anything: a fresh form for this year."""
+    from django.template import Context, Template
+
+    request = rf.get("/equipe/")
+    request.user = staff
+    html = Template('{% include "portal/includes/annual_report_form.html" %}').render(Context({"request": request}))
+    assert 'action="/equipe/rapport-annuel/"' in html
+    assert f'<option value="{THIS_YEAR}" selected>{THIS_YEAR}</option>' in html
+    assert '<option value="fr" selected>' in html and '<option value="en">' in html
+    assert 'href="/equipe/indicateurs/"' in html
