@@ -1,9 +1,17 @@
+import rules
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from joinforces.accounts.rules import is_staff_member
+
 from . import lessons
 from .models import Lesson
+
+# Staff write, publish and withdraw the lessons learned (registered here, with the admin that uses them).
+rules.add_perm("portal", is_staff_member)
+for action in ("view", "add", "change", "delete"):
+    rules.add_perm(f"portal.{action}_lesson", is_staff_member)
 
 
 @admin.register(Lesson)
