@@ -9,3 +9,13 @@ urlpatterns = [
     path("mon-espace/", views.my_space, name="my_space"),
     path("langue/", views.set_language, name="set_language"),
 ]
+
+from .views import learning  # noqa: E402
+
+urlpatterns += [
+    path("equipe/indicateurs/", learning.indicators_page, name="indicators"),
+    path("equipe/indicateurs/export.csv", learning.indicators_csv, name="indicators_csv"),
+    path("equipe/rapport-annuel/", learning.annual_report_start, name="annual_report_start"),
+    path("ce-que-nous-avons-appris/", learning.learned_index, name="learned_index"),
+    path("ce-que-nous-avons-appris/<int:year>/", learning.learned_year, name="learned_year"),
+]

@@ -16,6 +16,7 @@ DEMO_MODULES = [
     "grants.demo",
     "support.demo",
     "events.demo",
+    "joinforces.portal.demo",  # last: the history the indicators and the annual report read
 ]
 
 
