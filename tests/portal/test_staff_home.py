@@ -262,3 +262,10 @@ def test_the_query_count_is_pinned_and_flat_at_ten_times_more_data(staff_client,
     with django_assert_max_num_queries(14):
         assert staff_client.get(URL).status_code == 200
     assert _queries(staff_client) == small
+
+
+def test_the_admin_links_to_it_for_staff_only(staff_client, committee_client):
+    assert f'href="{URL}"' in staff_client.get(reverse("admin:index")).content.decode()
+    committee_page = committee_client.get(reverse("committee:index"))
+    assert committee_page.status_code == 200
+    assert f'href="{URL}"' not in committee_page.content.decode()
