@@ -72,8 +72,8 @@ def build(n=1):
                                    "bookings")}
     statement = BankStatement.objects.create(file="bank/releve.csv", format=BankStatement.Format.CSV)
     requester = CommitteeMemberFactory()
-    expert = ExpertFactory()
     for index in range(n):
+        expert = ExpertFactory()  # one per copy: an expert is never double-booked
         call = CallFactory()
         # Screenings: only the current one of an application still waiting, needing review, not overridden.
         counted["screenings"].append(_application(Status.SCREENED, _screening(Verdict.NEEDS_REVIEW), call))
@@ -145,13 +145,13 @@ def build(n=1):
         ReviewRound.objects.filter(decisions__grant=plan.grant).update(published_at=timezone.now())
         need = plan.needs.first()
         counted["bookings"].append(booking_row(expert=expert, need=need, status=BookingStatus.PROPOSED,
-                                               start=timezone.now() + timedelta(days=2, hours=index * 3)))
+                                               start=timezone.now() + timedelta(days=2)))
         booking_row(expert=expert, need=need, status=BookingStatus.PROPOSED,
-                    start=timezone.now() + timedelta(days=8, hours=index * 3))
+                    start=timezone.now() + timedelta(days=8))
         booking_row(expert=expert, need=need, status=BookingStatus.CONFIRMED,
-                    start=timezone.now() + timedelta(days=3, hours=index * 3))
+                    start=timezone.now() + timedelta(days=3))
         booking_row(expert=expert, need=need, status=BookingStatus.PROPOSED,
-                    start=timezone.now() - timedelta(days=2, hours=index * 3))
+                    start=timezone.now() - timedelta(days=2))
 
     # One upcoming event of 3 places: 3 registered (full), 2 waiting;
     # and an event already over.
