@@ -21,7 +21,15 @@ from applications.selectors import awaiting_screening_review
 from events.models import Event, Registration, WaitingListEntry
 from events.selectors import places_left, with_places
 from grants import reports
-from grants.models import BankDetails, BankDetailsStatus, BankLine, BankLineStatus, GrantReport, Tranche
+from grants.models import (
+    BankDetails,
+    BankDetailsStatus,
+    BankLine,
+    BankLineStatus,
+    GrantReport,
+    Tranche,
+    TrancheStatus,
+)
 from support.models import Booking, BookingStatus
 
 # The admin's "due within 90 days, not fully funded" filter of tranches (grants.admin.TrancheDueFilter).
@@ -123,6 +131,13 @@ def tranches_due(today) -> Line:
                 _admin_list(Tranche, funding="due90"), totals["amount"])
 
 
+def tranches_late(today) -> Line:
+    totals = (Tranche.objects.filter(status=TrancheStatus.PLANNED, due_on__lt=today, funded__lt=F("amount"))
+              .aggregate(n=Count("pk"), amount=_money(F("amount") - F("funded"))))
+    return Line("tranches_late", _("Tranches past their due date, not fully allocated"), totals["n"],
+                _admin_list(Tranche, funding="late"), totals["amount"])
+
+
 def reports_overdue(today) -> Line:
     count = GrantReport.objects.filter(due_on__lt=today, status__in=reports.EDITABLE).count()
     return Line("reports", _("Grant reports overdue"), count, _admin_list(GrantReport, overdue="yes"))
@@ -179,6 +194,6 @@ def events_upcoming(now) -> list[EventLine]:
 def staff_home(*, now=None) -> StaffHome:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    lines = [screenings_to_review(), decisions_unpublished(), bank_lines_unmatched(), tranches_due(today),
-             reports_overdue(today), bank_details_pending(), bookings_unconfirmed(today)]
+    lines = [screenings_to_review(), decisions_unpublished(), bank_lines_unmatched(), tranches_late(today),
+             tranches_due(today), reports_overdue(today), bank_details_pending(), bookings_unconfirmed(today)]
     return StaffHome(today=today, lines=lines, rounds=rounds_in_progress(now), events=events_upcoming(now))

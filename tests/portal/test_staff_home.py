@@ -68,8 +68,8 @@ def build(n=1):
     """`n` copies of a situation where every count is 1 (or a known total) and every rule has a row
     just outside it. Returns the rows that must be counted, by line."""
     today = timezone.localdate()
-    counted = {key: [] for key in ("screenings", "decisions", "bank_lines", "tranches", "reports", "bank_details",
-                                   "bookings")}
+    counted = {key: [] for key in ("screenings", "decisions", "bank_lines", "tranches", "tranches_late", "reports",
+                                   "bank_details", "bookings")}
     statement = BankStatement.objects.create(file="bank/releve.csv", format=BankStatement.Format.CSV)
     requester = CommitteeMemberFactory()
     for index in range(n):
@@ -93,6 +93,13 @@ def build(n=1):
         other = grant_for(amount_per_year="500.00", years=1, call=call)
         ReviewRound.objects.filter(decisions__grant=other).update(published_at=timezone.now())
         Tranche.objects.filter(grant=other).update(due_on=today + timedelta(days=3), status=TrancheStatus.CANCELLED)
+
+        late = grant_for(amount_per_year="800.00", years=2, call=call)
+        ReviewRound.objects.filter(decisions__grant=late).update(published_at=timezone.now())
+        overdue, settled = late.tranches.order_by("number")
+        Tranche.objects.filter(pk=overdue.pk).update(due_on=today - timedelta(days=1), funded=Decimal("300.00"))
+        counted["tranches_late"].append(overdue)
+        Tranche.objects.filter(pk=settled.pk).update(due_on=today - timedelta(days=10), funded=Decimal("800.00"))
 
         counted["reports"].append(GrantReport.objects.create(grant=grant, year=1, due_on=today - timedelta(days=1)))
         counted["reports"].append(GrantReport.objects.create(grant=grant, year=2, due_on=today - timedelta(days=40),
@@ -169,11 +176,12 @@ def build(n=1):
 def test_each_count_matches_the_hand_built_situation():
     counted, event = build()
     home = staff_home()
-    assert home.counts == {"screenings": 1, "decisions": 1, "bank_lines": 2, "tranches": 1, "reports": 2,
-                           "bank_details": 1, "bookings": 1}
+    assert home.counts == {"screenings": 1, "decisions": 1, "bank_lines": 2, "tranches": 1, "tranches_late": 1,
+                           "reports": 2, "bank_details": 1, "bookings": 1}
     lines = {line.key: line for line in home.lines}
     assert lines["bank_lines"].amount == Decimal("150.50")
     assert lines["tranches"].amount == Decimal("600.00")  # 1 000 € due, 400 € already allocated
+    assert lines["tranches_late"].amount == Decimal("500.00")
 
     (round_line,) = home.rounds
     assert round_line.round == counted["decisions"][0].round
@@ -257,9 +265,9 @@ def test_the_query_count_is_pinned_and_flat_at_ten_times_more_data(staff_client,
     build(9)
     assert staff_home().counts["bookings"] == 10
     # 5 for the request (session, user, roles, MFA checked by the middleware and by the decorator),
-    # then one per read: screenings, decisions, bank lines, tranches, reports, bank details, bookings,
-    # review rounds (with their counts as subqueries), events (with their places as subqueries).
-    with django_assert_max_num_queries(14):
+    # then one per read: screenings, decisions, bank lines, tranches late, tranches due, reports, bank
+    # details, bookings, review rounds (with their counts as subqueries), events (with their places as subqueries).
+    with django_assert_max_num_queries(15):
         assert staff_client.get(URL).status_code == 200
     assert _queries(staff_client) == small
 
