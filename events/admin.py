@@ -2,6 +2,7 @@
 waiting list (read here, changed only through `events.services`), and links to the day's tools
 (check-in list, badges, exports)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from joinforces.core.services import audit
+from joinforces.core.uploads import DOCUMENT_KINDS, CheckedFileField
 
 from . import services
 from .models import Event, Registration, Resource, Session, SessionChoice, WaitingListEntry
@@ -18,14 +20,33 @@ Status = Registration.Status
 
 
 class SessionInline(admin.TabularInline):
+    """The programme at a glance; a session's descriptions are edited on its own page (the link)."""
+
     model = Session
     extra = 1
-    fields = ["title", "title_en", "starts_at", "ends_at", "room", "speaker", "capacity", "description",
-              "description_en"]
+    show_change_link = True
+    fields = ["title", "title_en", "starts_at", "ends_at", "room", "speaker", "capacity"]
+
+
+class ResourceForm(forms.ModelForm):
+    """A file is checked by its content and size, like every upload."""
+
+    file = CheckedFileField(label=_("file"), kinds=DOCUMENT_KINDS, required=False)
+
+    class Meta:
+        model = Resource
+        fields = ["event", "session", "kind", "title", "title_en", "url", "file"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("url") and not data.get("file") and not (self.instance.pk and self.instance.file):
+            raise forms.ValidationError(_("Give the resource a link or a file."))
+        return data
 
 
 class ResourceInline(admin.TabularInline):
     model = Resource
+    form = ResourceForm
     extra = 0
     fields = ["kind", "title", "title_en", "session", "url", "file", "published", "published_at"]
     readonly_fields = ["published", "published_at"]
@@ -78,13 +99,10 @@ class EventAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "—"
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · '
-            '<a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("events:checkin_list", args=[obj.slug]), _("Check-in list"),
             reverse("events:badges", args=[obj.slug]), _("Badges (PDF)"),
-            reverse("events:export", args=[obj.slug, "inscrits"]), _("Registrants (CSV)"),
-            reverse("events:export", args=[obj.slug, "sessions"]), _("Sessions (CSV)"),
-            reverse("events:export", args=[obj.slug, "pointages"]), _("Check-ins (CSV)"))
+            reverse("events:exports", args=[obj.slug]), _("Exports (CSV)"))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -111,6 +129,8 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    fields = ["event", "title", "title_en", "starts_at", "ends_at", "room", "speaker", "capacity", "description",
+              "description_en"]
     list_display = ["title", "event", "starts_at", "ends_at", "room", "speaker", "registered", "capacity",
                     "waiting"]
     list_filter = ["event"]
@@ -125,6 +145,12 @@ class SessionAdmin(admin.ModelAdmin):
     @admin.display(description=_("registered"), ordering="chosen")
     def registered(self, obj):
         return obj.chosen
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit(actor=request.user, action="events.session_saved", target=obj, after={"changed": form.changed_data})
+        # A larger session frees places: offer them to its waiting list.
+        services.event_places_refresh(event=obj.event)
 
     @admin.display(description=_("waiting"), ordering="waiting_count")
     def waiting(self, obj):
@@ -238,6 +264,7 @@ class WaitingListEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
+    form = ResourceForm
     list_display = ["title", "event", "session", "kind", "published", "published_at"]
     list_filter = ["event", "kind", "published"]
     search_fields = ["title", "title_en"]

@@ -233,7 +233,8 @@ class Registration(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.full_name} · {self.event}"
+        # No name here: the audit log keeps this text, and outlives anonymisation.
+        return _("Registration no. %(number)s · %(event)s") % {"number": self.pk, "event": self.event}
 
     @property
     def full_name(self) -> str:
@@ -309,7 +310,7 @@ class WaitingListEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.first_name} {self.last_name} · {self.session or self.event}"
+        return _("Waiting no. %(number)s · %(place)s") % {"number": self.pk, "place": self.session or self.event}
 
     def offer_live(self, moment=None) -> bool:
         return self.status == self.Status.OFFERED and self.offer_expires_at > (moment or timezone.now())

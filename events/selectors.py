@@ -126,7 +126,7 @@ def badge_rows(event: Event) -> list[dict]:
 
     registrations = (Registration.objects.filter(event=event, status=Status.CONFIRMED)
                      .order_by("last_name", "first_name", "pk"))
-    return [{"registration": r, "qr": qr_svg(services.checkin_url(r))} for r in registrations]
+    return [{"registration": r, "qr": qr_svg(services.checkin_url(r), size_mm=26)} for r in registrations]
 
 
 def user_registrations(user):

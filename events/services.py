@@ -429,6 +429,9 @@ def registration_cancel(*, registration: Registration, actor=None, now=None) -> 
     locked.status, locked.cancelled_at = Status.CANCELLED, now
     locked.save(update_fields=["status", "cancelled_at"])
     sessions = list(locked.choices.values_list("session_id", flat=True))
+    # A place offered to this person in another session goes to the next in line too.
+    offered = WaitingListEntry.objects.filter(registration=locked, status=Waiting.OFFERED, session__isnull=False)
+    sessions += list(offered.values_list("session_id", flat=True))
     WaitingListEntry.objects.filter(registration=locked, status__in=LIVE).update(status=Waiting.WITHDRAWN,
                                                                                   closed_at=now)
     audit(actor=actor, action="events.registration_cancelled", target=locked, before={"status": before},
@@ -715,6 +718,41 @@ def badges_build(job) -> tuple[str, bytes]:
     content = render_pdf("events/badges_pdf.html", {"event": event, "badges": rows},
                          title=_("Badges of %(event)s") % {"event": event})
     return f"badges-{event.slug}.pdf", content
+
+
+EXPORT_KINDS = ("inscrits", "sessions", "pointages")
+
+
+def export_start(*, event: Event, kind: str, actor):
+    """Write one of the event's CSV exports (registrants, sessions, check-ins) in the background."""
+    if not is_staff_member(actor):
+        raise EventError(_("Only the JOIN FORCES team exports registrants."))
+    if kind not in EXPORT_KINDS:
+        raise EventError(_("Choose an export from the list."))
+    from .tasks import export_render_task
+
+    stamp = timezone.now().strftime("%Y%m%d%H%M")
+    return job_start(kind="events.export", key=f"events.export:{event.pk}:{kind}:{actor.pk}:{stamp}", owner=actor,
+                     title=_("Export of %(event)s (%(kind)s)") % {"event": event, "kind": kind},
+                     task=export_render_task)
+
+
+def export_build(job) -> tuple[str, bytes]:
+    """The CSV of a job started by `export_start`: `;`-separated, with a BOM for spreadsheets."""
+    import csv
+    import io
+
+    from . import selectors
+
+    _prefix, event_id, kind, *_rest = job.key.split(":")
+    event = Event.objects.get(pk=int(event_id))
+    rows = {"inscrits": selectors.registrants_rows, "sessions": selectors.sessions_rows,
+            "pointages": selectors.checkins_rows}[kind](event)
+    job_progress(job, 30, _("Writing the file"))
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    csv.writer(buffer, delimiter=";").writerows(rows)
+    return f"{event.slug}-{kind}.csv", buffer.getvalue().encode("utf-8")
 
 
 # --- After the day ---------------------------------------------------------------------------------

@@ -23,3 +23,8 @@ def offers_expire_task() -> int:
 @shared_task(name="events.badges_render", autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
 def badges_render_task(job_id: str) -> str:
     return job_run(job_id, services.badges_build).status
+
+
+@shared_task(name="events.export_render")
+def export_render_task(job_id: str) -> str:
+    return job_run(job_id, services.export_build).status

@@ -17,5 +17,5 @@ urlpatterns = [
     path("equipe/evenements/<slug:slug>/pointage/", staff.checkin_list, name="checkin_list"),
     path("equipe/evenements/<slug:slug>/pointage/<int:pk>/", staff.checkin, name="checkin"),
     path("equipe/evenements/<slug:slug>/badges/", staff.badges, name="badges"),
-    path("equipe/evenements/<slug:slug>/export/<slug:kind>.csv", staff.export, name="export"),
+    path("equipe/evenements/<slug:slug>/exports/", staff.exports, name="exports"),
 ]

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from joinforces.core.services import audit
+from joinforces.core.uploads import DOCUMENT_KINDS, CheckedFileField
 
 from .models import (
     AvailabilityException,
@@ -50,6 +51,16 @@ class PlanNeedForm(forms.ModelForm):
         model = PlanNeed
         fields = ["domain", "description", "budget_days", "window_start", "window_end", "territories", "languages",
                   "remote_allowed", "minimum_level"]
+
+
+class ResourceForm(forms.ModelForm):
+    """A toolbox file is checked by its content and size, like every upload."""
+
+    file = CheckedFileField(label=_("file"), kinds=DOCUMENT_KINDS, required=False, widget=forms.ClearableFileInput)
+
+    class Meta:
+        model = Resource
+        fields = ["title", "slug", "kind", "domain", "stage", "summary", "body", "file", "published"]
 
 
 class ExpertDomainInline(admin.TabularInline):
@@ -125,6 +136,7 @@ class ExpertAdmin(AuditedAdmin):
 @admin.register(Resource)
 class ResourceAdmin(AuditedAdmin):
     audit_action = "support.resource_saved"
+    form = ResourceForm
     list_display = ("title", "kind", "domain", "stage", "published", "updated_at")
     list_filter = ("published", "kind", "domain", "stage")
     search_fields = ("title", "summary", "body")

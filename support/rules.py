@@ -21,6 +21,9 @@ def is_supported_team_member(user):
 # The toolbox is published to the experts and to the initiatives the resource centre supports.
 may_use_toolbox = is_staff_member | is_expert | is_supported_team_member
 
+# The header's link to the staff's support pages (a rule: no fall-through to the permission tables).
+rules.add_rule("support.books_experts", is_staff_member)
+
 rules.add_perm("support", is_staff_member)
 for model in ("expert", "expertdomain", "expertlink", "availabilityrule", "availabilityexception", "resource",
               "supportplan", "planneed", "booking", "feedback", "supportpayment"):

@@ -22,7 +22,6 @@ from joinforces.core.services import audit
 from . import notifications
 from .matching import Organisation, conflict
 from .models import (
-    ACTIVE_STATUSES,
     AvailabilityException,
     AvailabilityRule,
     Booking,
@@ -485,6 +484,3 @@ def payment_record(*, plan: SupportPlan, expert: Expert, amount, reference: str,
           after={"expert": expert.pk, "amount": str(entry.amount), "entry": entry.pk,
                  "reference": payment.reference})
     return payment
-
-
-__all__ = ["ACTIVE_STATUSES", "SlotTaken", "SupportError"]

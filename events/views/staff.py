@@ -1,11 +1,9 @@
 """The staff's pages of the day (under /equipe/, so MFA applies): the check-in list with its search
-(htmx), the page a QR code opens, the badges PDF (a background job) and the CSV exports."""
-
-import csv
+(htmx), the page a QR code opens, the badges PDF and the CSV exports (background jobs)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,8 +15,6 @@ from ..models import Event, Registration
 from ..services import EventError
 
 PAGE_SIZE = 50
-EXPORTS = {"inscrits": selectors.registrants_rows, "sessions": selectors.sessions_rows,
-           "pointages": selectors.checkins_rows}
 
 
 def _event(request, slug) -> Event:
@@ -82,23 +78,15 @@ def badges(request, slug):
     return render(request, "events/staff/badges.html", {"event": event, "counts": services.counts(event)})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @staff_required
-def export(request, slug, kind):
+def exports(request, slug):
+    """The event's CSV exports, each written in the background (a page shows its progress)."""
     event = _event(request, slug)
-    if kind not in EXPORTS:
-        raise Http404
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def lines():
-        yield "\ufeff"  # a BOM, so that spreadsheets read the accents
-        for row in EXPORTS[kind](event):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-{kind}.csv"'
-    return response
+    if request.method == "POST":
+        try:
+            job = services.export_start(event=event, kind=request.POST.get("kind", ""), actor=request.user)
+        except EventError as error:
+            messages.error(request, error.message)
+            return redirect("events:exports", event.slug)
+        return redirect("core:job_status", job.pk)
+    return render(request, "events/staff/exports.html", {"event": event, "counts": services.counts(event)})

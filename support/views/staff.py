@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from joinforces.accounts.decorators import staff_required
 
 from .. import selectors, services
-from ..forms import DURATIONS, BookingForm, CancelForm, NeedForm, PaymentForm, RescheduleForm
+from ..forms import DURATIONS, BookingForm, CancelForm, NeedForm, PaymentForm, RescheduleForm, SlotRescheduleForm
 from ..models import ACTIVE_STATUSES, Booking, BookingStatus, Expert, SupportPlan
 
 
@@ -155,10 +155,12 @@ def booking_detail(request, pk):
     local = timezone.localtime(booking.start)
     minutes = int((booking.end - booking.start).total_seconds() // 60)
     reschedule = RescheduleForm(initial={"start": local.replace(tzinfo=None), "duration": minutes})
+    planned = booking.status in (BookingStatus.PROPOSED, BookingStatus.CONFIRMED)
+    slots = selectors.expert_free_slots(booking.expert, start=booking.start, duration=booking.end - booking.start,
+                                        limit=6) if planned else []
     return render(request, "support/staff/booking_detail.html", {
         "booking": booking, "application": booking.need.plan.grant.application,
-        "reschedule_form": reschedule, "cancel_form": CancelForm(),
-        "planned": booking.status in (BookingStatus.PROPOSED, BookingStatus.CONFIRMED),
+        "reschedule_form": reschedule, "cancel_form": CancelForm(), "planned": planned, "slots": slots,
         "feedback": list(booking.feedback.all())})
 
 
@@ -166,16 +168,24 @@ def booking_detail(request, pk):
 @require_POST
 def booking_reschedule(request, pk):
     booking = _booking(request.user, pk)
-    form = RescheduleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The session was not moved: give a new start and a duration."))
-        return redirect("support:booking_detail", pk=booking.pk)
-    start = form.cleaned_data["start"]
-    if timezone.is_naive(start):
-        start = timezone.make_aware(start)
+    if "slot" in request.POST:  # one of the expert's free slots, same length
+        slot_form = SlotRescheduleForm({"start": request.POST.get("slot", "")})
+        if not slot_form.is_valid():
+            messages.error(request, _("Choose one of the slots offered."))
+            return redirect("support:booking_detail", pk=booking.pk)
+        start, end = slot_form.cleaned_data["start"], None
+    else:
+        form = RescheduleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("The session was not moved: give a new start and a duration."))
+            return redirect("support:booking_detail", pk=booking.pk)
+        start = form.cleaned_data["start"]
+        if timezone.is_naive(start):
+            start = timezone.make_aware(start)
+        end = start + timedelta(minutes=form.cleaned_data["duration"])
+    end = end or start + (booking.end - booking.start)
     try:
-        services.booking_reschedule(booking=booking, start=start,
-                                    end=start + timedelta(minutes=form.cleaned_data["duration"]), actor=request.user)
+        services.booking_reschedule(booking=booking, start=start, end=end, actor=request.user)
     except services.SlotTaken as taken:
         slots = ", ".join(timezone.localtime(s).strftime("%d/%m %H:%M") for s, _e in taken.alternatives)
         messages.error(request, f"{taken.message} {_('Free slots:')} {slots}" if slots else taken.message)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.grants.factories import LAST_YEAR, THIS_YEAR
 
-from .a11y import audit
+from .a11y import audit, goto
 from .test_committee_journey import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -49,3 +49,13 @@ def test_a_donor_follows_its_money_and_downloads_the_report(page, donor_case, do
     download = download_info.value
     assert download.suggested_filename.endswith(f"-{THIS_YEAR}.pdf")
     assert Path(download.path()).read_bytes()[:5] == b"%PDF-"
+
+
+def test_anyone_sees_the_transparency_page_and_staff_the_funds_overview(page, donor_case, staff,
+                                                                         ledger_emptied_on_sqlite):
+    goto(page, "/transparence/")
+    expect(page.locator("svg[role=img]")).to_have_count(2)  # themes, régions
+    log_in(page, staff, start="/admin/grants/grant/apercu/", lands_on="/admin/grants/grant/apercu/", mfa=True)
+    expect(page.locator("#donors-title")).to_be_visible()
+    expect(page.locator("svg[role=img]")).to_have_count(4)
+    expect(page.locator("#content-main")).to_contain_text("Fondation Bêta")

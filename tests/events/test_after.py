@@ -89,6 +89,11 @@ def test_anonymisation_waits_for_the_retention_period_then_erases_the_people(sta
     assert entry.email.endswith("@anonyme.invalid") and entry.first_name == "—"
     assert not Notification.objects.filter(to__in=["lea@example.org", "attente@example.org"]).exists()
     assert not Notification.objects.filter(body_text__contains="Léa").exists()
+    # The audit log, which is never changed, never held the person's name or address.
+    from joinforces.core.models import AuditEvent
+
+    logged = " ".join(f"{e.target_repr} {e.before} {e.after}" for e in AuditEvent.objects.all())
+    assert "Léa" not in logged and "Arnaud" not in logged and "lea@example.org" not in logged
     event.refresh_from_db()
     assert event.anonymised_at is not None
     assert selectors.registrants_rows(event)  # the counts stay
@@ -99,3 +104,40 @@ def test_only_staff_anonymise(applicant):
     event = past_event(retention_days=0)
     with pytest.raises(EventError):
         services.event_anonymise(event=event, actor=applicant, now=event.ends_at + timedelta(days=1))
+
+
+def test_staff_add_a_resource_file_checked_by_its_content(staff_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    event = past_event()
+    fake = SimpleUploadedFile("diaporama.pdf", b"not a pdf at all", content_type="application/pdf")
+    response = staff_client.post("/admin/events/resource/add/", {"event": event.pk, "kind": "slides",
+                                                                 "title": "Diaporama", "file": fake})
+    assert response.status_code == 200 and not Resource.objects.exists()
+    response = staff_client.post("/admin/events/resource/add/", {"event": event.pk, "kind": "slides",
+                                                                 "title": "Sans lien"})
+    assert response.status_code == 200 and not Resource.objects.exists()
+    real = SimpleUploadedFile("diaporama.pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    response = staff_client.post("/admin/events/resource/add/", {"event": event.pk, "kind": "slides",
+                                                                 "title": "Diaporama", "file": real})
+    assert response.status_code == 302
+    resource = Resource.objects.get()
+    assert resource.file.name.endswith(".pdf") and not resource.published
+
+
+def test_the_admin_actions_publish_resources_and_anonymise(staff_client):
+    from django.utils import timezone
+
+    event = EventFactory(starts_at=at(days=-40), registration_opens_at=at(days=-60),
+                         registration_closes_at=at(days=-41), retention_days=30)
+    registration = Registration.objects.create(event=event, first_name="Léa", last_name="Arnaud",
+                                               email="lea@example.org", status="confirmed",
+                                               confirmed_at=timezone.now() - timedelta(days=50))
+    resource = Resource.objects.create(event=event, title="Notes", url="https://example.org/notes")
+    staff_client.post("/admin/events/resource/", {"action": "publish", "_selected_action": [resource.pk]})
+    resource.refresh_from_db()
+    assert resource.published
+    assert Notification.objects.filter(key=f"events:{event.pk}:resources:{registration.pk}").exists()
+    staff_client.post("/admin/events/event/", {"action": "anonymise", "_selected_action": [event.pk]})
+    registration.refresh_from_db()
+    assert registration.anonymised and registration.email.endswith("@anonyme.invalid")

@@ -77,3 +77,27 @@ def test_the_admin_pages_of_an_event_render(staff_client):
                 "/admin/events/waitinglistentry/", "/admin/events/resource/", "/admin/events/event/add/",
                 f"/admin/events/registration/{Registration.objects.first().pk}/change/"):
         assert staff_client.get(url).status_code == 200, url
+
+
+def test_a_session_enlarged_in_the_admin_offers_its_new_place(staff_client):
+    from django.utils import timezone
+
+    from events.models import WaitingListEntry
+
+    from .factories import register
+
+    event = EventFactory()
+    session = SessionFactory(event=event, capacity=1, title="Gouvernance")
+    register(event, [session])
+    person = register(event)
+    entry = services.session_waitlist_join(registration=person, session=session)
+    local = timezone.localtime
+    response = staff_client.post(f"/admin/events/session/{session.pk}/change/", {
+        "event": event.pk, "title": "Gouvernance", "title_en": "", "room": "Salle A", "speaker": "",
+        "starts_at_0": local(session.starts_at).strftime("%d/%m/%Y"), "starts_at_1": local(session.starts_at)
+        .strftime("%H:%M:%S"), "ends_at_0": local(session.ends_at).strftime("%d/%m/%Y"),
+        "ends_at_1": local(session.ends_at).strftime("%H:%M:%S"), "capacity": 2, "description": "",
+        "description_en": ""})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    entry.refresh_from_db()
+    assert entry.status == WaitingListEntry.Status.OFFERED

@@ -29,7 +29,6 @@ def test_the_list_and_the_event_page_in_french_and_in_english(client):
     assert "Journée des Acteurs de l&#x27;Impact Collectif 2027" in page and "Brouillon secret" not in page
     detail = client.get(event.get_absolute_url()).content.decode()
     assert "Gouvernance partagée" in detail and "Partager et apprendre." in detail and "Programme" in detail
-    english = client.get(event.get_absolute_url(), headers={"accept-language": "en"})
     client.post(reverse("portal:set_language"), {"language": "en", "next": "/"})
     english = client.get(event.get_absolute_url()).content.decode()
     assert "Collective Impact Day 2027" in english and "Shared governance" in english and "Share and learn." in english
@@ -187,13 +186,43 @@ def test_the_qr_code_opens_the_check_in_page_and_checking_in_twice_is_harmless(s
     assert staff_client.get(reverse("events:checkin_scan", args=[token(registration)])).status_code == 404
 
 
-def test_exports_and_badges_from_the_staff_pages(staff_client, monkeypatch):
+def test_exports_and_badges_from_the_staff_pages(staff, staff_client, monkeypatch,
+                                                django_capture_on_commit_callbacks):
+    from joinforces.core.models import Job
+
     monkeypatch.setattr("joinforces.core.pdf.render_pdf", lambda *args, **kwargs: b"%PDF-1.4")
     event = EventFactory()
     register(event, last_name="Arnaud")
-    response = staff_client.get(reverse("events:export", args=[event.slug, "inscrits"]))
-    content = b"".join(response.streaming_content).decode()
-    assert content.startswith("\ufeff") and "Arnaud" in content
-    assert staff_client.get(reverse("events:export", args=[event.slug, "autre"])).status_code == 404
-    response = staff_client.post(reverse("events:badges", args=[event.slug]))
+    url = reverse("events:exports", args=[event.slug])
+    assert staff_client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, {"kind": "inscrits"})
     assert response.status_code == 302 and "/taches/" in response["Location"]
+    job = Job.objects.get(kind="events.export")
+    assert job.status == Job.Status.DONE and job.owner == staff
+    content = job.result.read().decode("utf-8")
+    assert content.startswith("\ufeff") and "Arnaud" in content and ";" in content
+    assert staff_client.post(url, {"kind": "autre"}).status_code == 302
+    assert Job.objects.filter(kind="events.export").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("events:badges", args=[event.slug]))
+    assert response.status_code == 302 and "/taches/" in response["Location"]
+    assert Job.objects.get(kind="events.badges").status == Job.Status.DONE
+
+
+def test_ids_past_a_thousand_are_never_grouped_in_pages(client, staff_client):
+    """Ids written into attributes and inputs stay plain numbers (the French format would write 12 345)."""
+    from django.utils import timezone
+
+    event = EventFactory()
+    session = SessionFactory(event=event, pk=12345, capacity=1)
+    registration = register(event)
+    page = client.get(reverse("events:registration", args=[token(registration)])).content.decode()
+    assert 'value="12345"' in page and 'id="session-12345"' in page
+    register(event, [session])
+    client.post(reverse("events:registration", args=[token(registration)]), {"action": "wait", "session": 12345})
+    assert WaitingListEntry.objects.filter(registration=registration, session=session).exists()
+    Registration.objects.create(pk=54321, event=event, first_name="Léa", last_name="Arnaud", email="l@example.org",
+                                status="confirmed", confirmed_at=timezone.now())
+    rows = staff_client.get(reverse("events:checkin_list", args=[event.slug])).content.decode()
+    assert 'id="registration-54321"' in rows and 'hx-target="#registration-54321"' in rows

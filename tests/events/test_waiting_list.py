@@ -164,3 +164,19 @@ def test_a_session_made_larger_offers_its_new_places():
     services.event_places_refresh(event=event)
     entry.refresh_from_db()
     assert entry.status == W.OFFERED
+
+
+def test_cancelling_with_a_session_place_offered_passes_the_offer_on():
+    event = EventFactory()
+    session = SessionFactory(event=event, capacity=1)
+    holder = register(event, [session])
+    first, second = register(event), register(event)
+    first_entry = services.session_waitlist_join(registration=first, session=session)
+    second_entry = services.session_waitlist_join(registration=second, session=session)
+    services.registration_cancel(registration=holder)
+    first_entry.refresh_from_db()
+    assert first_entry.status == W.OFFERED
+    services.registration_cancel(registration=first)
+    first_entry.refresh_from_db()
+    second_entry.refresh_from_db()
+    assert (first_entry.status, second_entry.status) == (W.WITHDRAWN, W.OFFERED)

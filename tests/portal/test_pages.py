@@ -66,10 +66,10 @@ def test_panels_are_shown_in_order_and_only_when_they_have_something_to_say(appl
     assert "coucou" in html
 
 
-@pytest.mark.parametrize(("path", "queries"), [("/", 10), ("/mon-espace/", 12)])
+@pytest.mark.parametrize(("path", "queries"), [("/", 10), ("/mon-espace/", 13)])
 def test_page_query_counts_are_pinned(applicant_client, django_assert_max_num_queries, path, queries):
     """My space: session and user, the applications panel, and one query for each panel that finds
-    nothing to show (the donor's, the grantee's)."""
+    nothing to show (the donor's, the grantee's, the support plan's and the event registrations')."""
     with django_assert_max_num_queries(queries):
         assert applicant_client.get(path).status_code == 200
 

@@ -60,3 +60,25 @@ def test_every_admin_page_of_support_opens_for_staff_and_bookings_are_read_only(
     assert page.status_code == 200 and not page.context["has_change_permission"]
     assert staff_client.get(reverse("admin:support_booking_add")).status_code == 403
     assert committee_client.get(reverse("admin:support_expert_changelist")).status_code in (302, 403)
+
+
+def test_a_toolbox_file_is_checked_by_its_content_and_served_to_who_may_see_it(staff_client, expert_client,
+                                                                                 applicant_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from joinforces.core.uploads import download_url
+    from support.models import Resource
+    from tests.applications.factories import PDF_BYTES
+
+    data = {"title": "Charte type", "slug": "charte-type", "kind": "template", "domain": "facilitation",
+            "stage": "governance", "summary": "Une charte", "body": "", "published": "on"}
+    fake = staff_client.post(reverse("admin:support_resource_add"),
+                             {**data, "file": SimpleUploadedFile("charte.pdf", b"not a pdf at all")})
+    assert fake.status_code == 200 and not Resource.objects.exists()
+    response = staff_client.post(reverse("admin:support_resource_add"),
+                                 {**data, "file": SimpleUploadedFile("charte.pdf", PDF_BYTES)})
+    assert response.status_code == 302
+    resource = Resource.objects.get()
+    url = download_url(resource, "file")
+    assert expert_client.get(url).status_code == 200
+    assert applicant_client.get(url).status_code == 404

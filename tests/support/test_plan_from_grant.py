@@ -64,3 +64,17 @@ def test_staff_edit_a_need_of_the_plan_and_others_cannot(staff, applicant):
         services.need_save(plan=plan, need=need, actor=staff, domain="mediation", budget_days="-1")
     need.refresh_from_db()
     assert need.budget_days == Decimal("4.5")
+
+
+def test_the_command_opens_the_plans_of_active_grants_that_have_none(capsys):
+    from django.core.management import call_command
+
+    from grants.models import Grant, GrantStatus
+
+    active, pending = supported_grant(), supported_grant()
+    Grant.objects.filter(pk=active.pk).update(status=GrantStatus.ACTIVE)
+    call_command("open_support_plans")
+    assert list(SupportPlan.objects.values_list("grant_id", flat=True)) == [active.pk]
+    call_command("open_support_plans")
+    assert SupportPlan.objects.count() == 1 and "0 support plan(s) opened." in capsys.readouterr().out
+    assert not SupportPlan.objects.filter(grant=pending).exists()

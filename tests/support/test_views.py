@@ -381,3 +381,16 @@ def test_an_expert_without_an_account_confirms_from_the_signed_link(plan):
     Client().post(url, {"action": "confirm"})
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED and booking.confirmed_at is not None
+
+
+def test_staff_move_a_session_to_one_of_the_expert_s_free_slots(staff_client, plan):
+    booking = booking_row(expert=ExpertFactory(), need=need_of(plan), start=next_weekday(hour=10))
+    page = staff_client.get(reverse("support:booking_detail", args=[booking.pk]))
+    slot = page.context["slots"][0]
+    assert staff_client.post(reverse("support:booking_reschedule", args=[booking.pk]),
+                             {"slot": slot[0].isoformat()}).status_code == 302
+    booking.refresh_from_db()
+    assert (booking.start, booking.end) == slot and booking.sequence == 1
+    staff_client.post(reverse("support:booking_reschedule", args=[booking.pk]), {"slot": "nonsense"})
+    booking.refresh_from_db()
+    assert booking.start == slot[0]
