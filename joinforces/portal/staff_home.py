@@ -72,8 +72,10 @@ class EventLine:
     capacity: int
     places_left: int
     waiting: int
+    session_waiting: int
     registrations_url: str
     waiting_url: str
+    session_waiting_url: str
 
 
 @dataclass(frozen=True)
@@ -179,15 +181,20 @@ def rounds_in_progress(now) -> list[RoundLine]:
 
 
 def events_upcoming(now) -> list[EventLine]:
-    """Events not over yet (published or not), soonest first, with their places and waiting lists."""
-    events = with_places(Event.objects.filter(ends_at__gt=now), now).order_by("starts_at", "pk")[:EVENTS_SHOWN]
+    """Events not over yet (published or not), soonest first, with their places and their waiting lists:
+    for a place at the event, and for a place in one of its sessions (people already registered)."""
+    in_sessions = WaitingListEntry.objects.filter(event=OuterRef("pk"), session__isnull=False,
+                                                  status=WaitingListEntry.Status.WAITING)
+    events = (with_places(Event.objects.filter(ends_at__gt=now), now).annotate(session_waiting=_count(in_sessions))
+              .order_by("starts_at", "pk")[:EVENTS_SHOWN])
+    waiting = {"status__exact": WaitingListEntry.Status.WAITING}
     return [EventLine(
         event=event, confirmed=event.confirmed, capacity=event.capacity, places_left=places_left(event),
-        waiting=event.waiting_count,
+        waiting=event.waiting_count, session_waiting=event.session_waiting,
         registrations_url=_admin_list(Registration, event__id__exact=event.pk,
                                       status__exact=Registration.Status.CONFIRMED),
-        waiting_url=_admin_list(WaitingListEntry, event__id__exact=event.pk,
-                                status__exact=WaitingListEntry.Status.WAITING, session__isempty="1"),
+        waiting_url=_admin_list(WaitingListEntry, event__id__exact=event.pk, **waiting, session__isempty="1"),
+        session_waiting_url=_admin_list(WaitingListEntry, event__id__exact=event.pk, **waiting, session__isempty="0"),
     ) for event in events]
 
 

@@ -39,7 +39,7 @@ from grants.models import (
 from joinforces.portal.staff_home import staff_home
 from support.models import BookingStatus
 from tests.applications.factories import ApplicationFactory, CallFactory
-from tests.events.factories import EventFactory, at, register, waiting
+from tests.events.factories import EventFactory, SessionFactory, at, register, waiting
 from tests.factories import CommitteeMemberFactory
 from tests.grants.factories import grant_for
 from tests.support.factories import ExpertFactory, booking_row, plan_for
@@ -160,14 +160,18 @@ def build(n=1):
         booking_row(expert=expert, need=need, status=BookingStatus.PROPOSED,
                     start=timezone.now() - timedelta(days=2))
 
-    # One upcoming event of 3 places: 3 registered (full), 2 waiting;
+    # One upcoming event of 3 places: 3 registered (full), 2 waiting for a place, 1 for its workshop;
     # and an event already over.
     event = EventFactory(capacity=3, published=True, registration_opens_at=at(days=-10),
                          registration_closes_at=at(days=20))
-    for _ in range(3):
-        register(event)
+    workshop = SessionFactory(event=event, capacity=1)
+    first, second, _ = (register(event) for _ in range(3))
     waiting(event)
     waiting(event)
+    for registration, status in ((first, WaitingListEntry.Status.WAITING), (second, WaitingListEntry.Status.EXPIRED)):
+        WaitingListEntry.objects.create(event=event, session=workshop, registration=registration, status=status,
+                                        first_name=registration.first_name, last_name=registration.last_name,
+                                        email=registration.email)
     EventFactory(starts_at=at(days=-5), ends_at=at(days=-5, hours=8), registration_opens_at=at(days=-30),
                  registration_closes_at=at(days=-6), capacity=10, published=True)
     return counted, event
@@ -190,7 +194,8 @@ def test_each_count_matches_the_hand_built_situation():
 
     (event_line,) = home.events
     assert event_line.event == event
-    assert (event_line.confirmed, event_line.capacity, event_line.places_left, event_line.waiting) == (3, 3, 0, 2)
+    assert (event_line.confirmed, event_line.capacity, event_line.places_left, event_line.waiting,
+            event_line.session_waiting) == (3, 3, 0, 2, 1)
 
 
 def test_a_round_past_its_deadline_is_late_and_a_published_one_leaves():
@@ -219,7 +224,10 @@ def test_each_link_opens_the_admin_list_of_exactly_the_rows_counted(staff_client
     assert registrations == set(confirmed.values_list("pk", flat=True))
     assert len(registrations) == 3
     assert _changelist_pks(staff_client, event_line.waiting_url) == set(
-        WaitingListEntry.objects.filter(event=event).values_list("pk", flat=True))
+        WaitingListEntry.objects.filter(event=event, session=None).values_list("pk", flat=True))
+    in_sessions = WaitingListEntry.objects.filter(event=event, session__isnull=False, status="waiting")
+    assert _changelist_pks(staff_client, event_line.session_waiting_url) == set(in_sessions.values_list("pk",
+                                                                                                       flat=True))
     (round_line,) = staff_home().rounds
     assert staff_client.get(round_line.url).status_code == 200
 
