@@ -381,7 +381,8 @@ class TrancheDueFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [("unfunded", _("Not fully funded")), ("funded", _("Fully funded")),
-                ("due90", _("Due within 90 days, not fully funded"))]
+                ("due90", _("Due within 90 days, not fully funded")),
+                ("late", _("Due date passed, not fully funded"))]
 
     def queryset(self, request, queryset):
         if self.value() == "unfunded":
@@ -391,6 +392,9 @@ class TrancheDueFilter(admin.SimpleListFilter):
         if self.value() == "due90":
             today = timezone.localdate()
             return queryset.due_between(today, today + timedelta(days=90)).filter(funded__lt=F("amount"))
+        if self.value() == "late":
+            return queryset.filter(status=TrancheStatus.PLANNED, due_on__lt=timezone.localdate(),
+                                   funded__lt=F("amount"))
         return queryset
 
 

@@ -18,17 +18,21 @@ from eligibility.models import Screening, Verdict
 from joinforces.core.models import Territory
 
 from ..models import Outcome
-from ..selectors import application_regions
+from ..selectors import application_regions, awaiting_screening_review
 
 
 class VerdictFilter(admin.SimpleListFilter):
     title = _("eligibility verdict")
     parameter_name = "verdict"
+    TO_REVIEW = "to_review"
 
     def lookups(self, request, model_admin):
-        return [*Verdict.choices, ("none", _("Not screened"))]
+        return [*Verdict.choices, ("none", _("Not screened")),
+                (self.TO_REVIEW, _("Screening to review (not overridden, no outcome yet)"))]
 
     def queryset(self, request, queryset):
+        if self.value() == self.TO_REVIEW:
+            return awaiting_screening_review(queryset)
         if self.value() == "none":
             return queryset.filter(screening__isnull=True)
         if self.value() in Verdict.values:

@@ -39,8 +39,20 @@ from ..models import (
     with_cleared_flag,
 )
 
-__all__ = ["Envelope", "ReviewerProgress", "application_regions", "call_envelope", "committee_applications",
-           "review_mean", "round_progress", "with_review_aggregates"]
+__all__ = ["Envelope", "ReviewerProgress", "application_regions", "awaiting_screening_review", "call_envelope",
+           "committee_applications", "review_mean", "round_progress", "with_review_aggregates"]
+
+# The statuses in which an application still waits for an outcome (staff may act on its screening).
+OPEN_STATUSES = (Status.SUBMITTED, Status.SCREENED, Status.IN_REVIEW, Status.MORE_INFO_REQUESTED)
+
+
+def awaiting_screening_review(queryset: QuerySet) -> QuerySet:
+    """The applications of `queryset` whose current screening needs a person's review and has not been
+    overridden, while they still wait for an outcome."""
+    from eligibility.models import Verdict
+
+    return queryset.filter(status__in=OPEN_STATUSES, screening__verdict=Verdict.NEEDS_REVIEW,
+                           screening__override_verdict="")
 
 
 def review_mean():
