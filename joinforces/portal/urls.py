@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import staff_home
+from .views import learning, staff_home
 
 app_name = "portal"
 
@@ -10,11 +10,6 @@ urlpatterns = [
     path("mon-espace/", views.my_space, name="my_space"),
     path("langue/", views.set_language, name="set_language"),
     path("equipe/", staff_home.staff_home, name="staff_home"),
-]
-
-from .views import learning  # noqa: E402
-
-urlpatterns += [
     path("equipe/indicateurs/", learning.indicators_page, name="indicators"),
     path("equipe/indicateurs/export.csv", learning.indicators_csv, name="indicators_csv"),
     path("equipe/rapport-annuel/", learning.annual_report_start, name="annual_report_start"),
