@@ -257,7 +257,8 @@ def test_only_staff_open_it(client, applicant_client, expert_client, donor_clien
 
 
 def test_staff_see_the_link_in_the_header_and_others_do_not(staff_client, applicant_client):
-    assert f'href="{URL}"' in staff_client.get(reverse("portal:my_space")).content.decode()
+    page = staff_client.get(reverse("portal:my_space")).content.decode()
+    assert f'href="{URL}">Accueil équipe</a>' in page
     assert f'href="{URL}"' not in applicant_client.get(reverse("portal:my_space")).content.decode()
 
 
