@@ -21,6 +21,8 @@ from grants.models import (
     Amendment,
     BankDetails,
     BankDetailsStatus,
+    BankLine,
+    BankLineStatus,
     Donation,
     Donor,
     DonorContact,
@@ -93,6 +95,10 @@ def test_the_demo_has_donors_money_grants_and_a_sound_ledger():
     reversal = Allocation.objects.get(kind=AllocationKind.REVERSAL)
     assert reversal.amount == -reversal.reverses.amount and reversal.note
     assert Pool.current().balance > Decimal("10000.00")
+
+    # This month's statement: two unknown gifts wait to be reconciled, the bank's fee is set aside.
+    assert sorted(BankLine.objects.filter(status=BankLineStatus.UNMATCHED).values_list("amount", flat=True)) == [
+        Decimal("250.00"), Decimal("1200.00")]
 
     assert ledger_differences() == []
     call_command("check_ledger")  # raises CommandError on any difference
