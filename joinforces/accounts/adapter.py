@@ -10,7 +10,17 @@ UNIQUE_CONTEXT_KEYS = {"key", "code", "activate_url", "password_reset_url"}
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Routes allauth's emails through the platform's one notification service."""
+    """Routes allauth's emails through the platform's one notification service; sends staff to the
+    staff home after they log in (everyone else to "my space", LOGIN_REDIRECT_URL)."""
+
+    def get_login_redirect_url(self, request):
+        from django.urls import reverse
+
+        from .rules import is_staff_member
+
+        if is_staff_member(request.user):
+            return reverse("portal:staff_home")
+        return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix, email, context):
         context = {"email": email, "current_site": get_current_site(self.request), **context}

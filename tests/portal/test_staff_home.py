@@ -286,3 +286,15 @@ def test_the_admin_links_to_it_for_staff_only(staff_client, committee_client):
     committee_page = committee_client.get(reverse("committee:index"))
     assert committee_page.status_code == 200
     assert f'href="{URL}"' not in committee_page.content.decode()
+
+
+def test_staff_land_on_the_staff_home_after_logging_in_and_others_on_my_space(client, make_user):
+    """(Staff without a second factor yet: with one, the code's page comes first, then the same place.)"""
+    from joinforces.accounts.models import Role
+    from tests.factories import PASSWORD
+
+    for role, landing in ((Role.STAFF, "/equipe/"), (Role.APPLICANT, "/mon-espace/")):
+        user = make_user(role)
+        client.logout()
+        response = client.post("/compte/login/", {"login": user.email, "password": PASSWORD})
+        assert response.status_code == 302 and response["Location"] == landing, (role, response["Location"])
