@@ -1,6 +1,7 @@
-"""Staff open the portfolio indicators of the year, read the charts and their tables, then prepare
-the annual report in English and download it; the public page of the year shows the same figures
-without anything personal. Every page is audited with axe (the `page` fixture)."""
+"""Staff prepare this year's annual report from the staff home and download it, open the portfolio
+indicators from there, read the charts and their tables, prepare the report in English and download
+it; the public page of the year shows the same figures without anything personal. Every page is
+audited with axe (the `page` fixture)."""
 
 from pathlib import Path
 
@@ -18,8 +19,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 def test_staff_read_the_indicators_and_download_the_annual_report(page, staff, ledger_emptied_on_sqlite):
     build_portfolio(staff)
-    start = f"/equipe/indicateurs/?annee={THIS_YEAR}"
-    log_in(page, staff, start=start, lands_on=start, mfa=True)
+    log_in(page, staff, start="/equipe/", lands_on="/equipe/", mfa=True)
+    form = page.locator("form[action='/equipe/rapport-annuel/']")
+    expect(form.locator("select[name=year]")).to_have_value(str(THIS_YEAR))
+    with page.expect_navigation(url="**/taches/**"):
+        form.locator("button[type=submit]").click()
+    audit(page)
+    link = page.locator(".job-status a.btn")
+    expect(link).to_be_visible()
+    with page.expect_download() as download_info:
+        link.click()
+    assert download_info.value.suggested_filename.startswith(f"joinforces-rapport-annuel-{THIS_YEAR}-fr")
+
+    goto(page, "/equipe/")
+    page.get_by_role("link", name="Voir les indicateurs du portefeuille").click()
+    page.wait_for_url("**/equipe/indicateurs/")
+    audit(page)
     expect(page.locator("h1")).to_contain_text(f"Indicateurs du portefeuille — {THIS_YEAR}")
     expect(page.locator("#territories-caption")).to_contain_text("IGN")
     expect(page.locator("table").filter(has_text="Personnes touchées").first).to_contain_text("250")
