@@ -139,8 +139,10 @@ def france_map(items, *, level: str = "regions") -> dict:
     legend = []
     if top:
         size = top / len(MAP_STEPS)
-        legend = [{"colour": colour, "low": Decimal(str(size * index)).quantize(Decimal("1")),
-                   "high": Decimal(str(size * (index + 1))).quantize(Decimal("1"))}
+        # Whole numbers, but tenths when the largest value is small (a step of 0.2 is not "up to 0").
+        unit = Decimal("1") if top >= 10 else Decimal("0.1")
+        legend = [{"colour": colour, "low": Decimal(str(size * index)).quantize(unit),
+                   "high": Decimal(str(size * (index + 1))).quantize(unit)}
                   for index, colour in enumerate(MAP_STEPS)]
     codes = {code for code, _name, _d in areas}
     return {"areas": drawn, "viewbox": viewbox, "legend": legend, "no_data": NO_DATA, "rows": rows,

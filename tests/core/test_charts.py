@@ -70,3 +70,8 @@ def test_departements_can_be_drawn_too():
     chart = charts.france_map([("31", "Haute-Garonne", 3), ("2A", "Corse-du-Sud", 1)], level="departements")
     colours = {area["code"]: area["colour"] for area in chart["areas"]}
     assert len(chart["areas"]) == 96 and colours["31"] == charts.MAP_STEPS[-1] and colours["2A"] != charts.NO_DATA
+
+
+def test_the_legend_of_small_counts_keeps_tenths():
+    chart = charts.france_map([("31", "Haute-Garonne", 1)], level="departements")
+    assert [step["high"] for step in chart["legend"]] == [D("0.2"), D("0.4"), D("0.6"), D("0.8"), D("1")]
