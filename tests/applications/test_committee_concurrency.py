@@ -1,25 +1,25 @@
 """Decisions stay consistent when eight people record or publish at the same instant (DESIGN §2
 concurrency pattern): one pending decision per application at most, each decision published once."""
 
-import threading
 import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from applications import services
 from applications.models import Decision, Outcome
 from applications.services import ApplicationError
 from applications.tasks import decision_letter_task
 from joinforces.core.models import AuditEvent
+
+# serialized_rollback: the reference data (territories) come back after the flush, and the flush does
+# not recreate content types under new ids (which would break the next serialized test).
+from tests.concurrency import run_together
 from tests.conftest import ensure_static_data
 from tests.factories import StaffFactory
 
 from .factories import CallFactory, committee_for, open_round, submitted_application
 
-# serialized_rollback: the reference data (territories) come back after the flush, and the flush does
-# not recreate content types under new ids (which would break the next serialized test).
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 THREADS = 8
@@ -44,33 +44,6 @@ def world():
     return staff, call, applications, review_round
 
 
-def run_together(work, arguments):
-    """Run `work(argument)` in one thread per argument, released together; return the outcomes."""
-    barrier = threading.Barrier(len(arguments))
-    successes, refusals, errors = [], [], []
-
-    def target(argument):
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SET lock_timeout = '5s'")
-            barrier.wait(timeout=10)
-            successes.append(work(argument))
-        except ApplicationError as exc:
-            refusals.append(exc)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions of the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return successes, refusals, errors
-
-
 def record(staff, application, review_round, n):
     outcome = [Outcome.SELECTED, Outcome.DECLINED, Outcome.WAITLISTED][n % 3]
     extra = {"amount_per_year": Decimal(10000 + n), "years": 2} if outcome == Outcome.SELECTED else {}
@@ -85,7 +58,7 @@ def test_eight_concurrent_decisions_on_one_application_leave_one_pending_decisio
     application = applications[0]
 
     successes, refusals, errors = run_together(
-        lambda n: record(staff, application, review_round, n).pk, list(range(THREADS)))
+        lambda n: record(staff, application, review_round, n).pk, list(range(THREADS)), refused=(ApplicationError,))
 
     assert not errors, errors
     assert len(successes) + len(refusals) == THREADS
@@ -106,7 +79,8 @@ def test_eight_concurrent_publications_publish_each_decision_once(world, no_lett
     publishers = [staff] + [StaffFactory() for _ in range(THREADS - 1)]
 
     successes, refusals, errors = run_together(
-        lambda actor: [d.pk for d in services.round_publish(review_round=review_round, actor=actor)], publishers)
+        lambda actor: [d.pk for d in services.round_publish(review_round=review_round, actor=actor)], publishers,
+        refused=(ApplicationError,))
 
     assert not errors, errors
     assert len(successes) + len(refusals) == THREADS
@@ -149,7 +123,7 @@ def test_concurrent_decisions_and_publications_stay_consistent(world, no_letters
             return ("published", [d.pk for d in services.round_publish(review_round=review_round, actor=others[n])])
         return ("recorded", record(others[n], application, review_round, n).pk)
 
-    successes, refusals, errors = run_together(work, list(range(THREADS)))
+    successes, refusals, errors = run_together(work, list(range(THREADS)), refused=(ApplicationError,))
 
     assert not errors, errors
     assert len(successes) + len(refusals) == THREADS

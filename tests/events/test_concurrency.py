@@ -2,14 +2,12 @@
 eight threads released by a barrier, real transactions on PostgreSQL, row locks on the event and the
 sessions)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from events import services
 from events.models import Registration, SessionChoice
 from events.services import EventError
+from tests.concurrency import run_together
 from tests.conftest import ensure_static_data
 from tests.factories import UserFactory
 
@@ -21,30 +19,9 @@ THREADS = 8
 
 
 def race(work, items):
-    barrier = threading.Barrier(THREADS)
-    successes, refusals, errors = [], [], []
-
-    def run(item):
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SET lock_timeout = '5s'")
-            barrier.wait(timeout=10)
-            work(item)
-            successes.append(item)
-        except EventError:
-            refusals.append(item)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(item,)) for item in items]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    """`work(item)` for every item at the same moment: the items that got through, the refusals."""
+    successes, refusals, errors = run_together(lambda item: (work(item), item)[1], items, refused=(EventError,))
     assert not errors, errors
-    assert not any(thread.is_alive() for thread in threads)
     assert len(successes) + len(refusals) == THREADS
     return successes, refusals
 

@@ -3,16 +3,15 @@ pattern, PostgreSQL): eight staff book the same slot of one expert, or overlappi
 succeeds, the others are told the slot is taken. Rows written straight to the table (without the
 service's lock) are refused by the exclusion constraint itself."""
 
-import threading
 from datetime import timedelta
 from itertools import pairwise
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.utils import translation
+from django.db import IntegrityError, transaction
 
 from support import services
 from support.models import Booking, BookingStatus
+from tests.concurrency import run_together
 from tests.conftest import ensure_static_data
 from tests.factories import StaffFactory
 
@@ -32,33 +31,6 @@ def world(settings):
     return staff, need, ExpertFactory(name="Claire Médiatrice")
 
 
-def run_together(work, arguments):
-    barrier = threading.Barrier(len(arguments))
-    successes, refusals, errors = [], [], []
-
-    def target(argument):
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SET lock_timeout = '5s'")
-            barrier.wait(timeout=10)
-            with translation.override("en"):
-                successes.append(work(argument))
-        except (services.SlotTaken, IntegrityError) as exc:
-            refusals.append(exc)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions of the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return successes, refusals, errors
-
-
 def assert_no_overlap(expert):
     active = list(Booking.objects.active().filter(expert=expert).order_by("blocked_start"))
     for first, second in pairwise(active):
@@ -71,7 +43,7 @@ def test_eight_staff_booking_the_same_slot_at_once_book_it_once(world):
 
     successes, refusals, errors = run_together(
         lambda actor: services.booking_create(need=need, expert=expert, start=start, end=start + timedelta(hours=2),
-                                              actor=actor).pk, staff)
+                                              actor=actor).pk, staff, refused=(services.SlotTaken, IntegrityError))
 
     assert not errors, errors
     assert len(successes) == 1 and len(refusals) == THREADS - 1
@@ -90,7 +62,7 @@ def test_eight_overlapping_slots_booked_at_once_never_overlap(world):
     successes, refusals, errors = run_together(
         lambda pair: services.booking_create(need=need, expert=expert, start=pair[1],
                                              end=pair[1] + timedelta(hours=2), actor=pair[0]).pk,
-        list(zip(staff, slots, strict=True)))
+        list(zip(staff, slots, strict=True)), refused=(services.SlotTaken, IntegrityError))
 
     assert not errors, errors
     assert len(successes) + len(refusals) == THREADS
@@ -107,7 +79,8 @@ def test_the_exclusion_constraint_refuses_rows_written_without_the_service(world
         with transaction.atomic():
             return booking_row(expert=expert, need=need, start=start + timedelta(minutes=n)).pk
 
-    successes, refusals, errors = run_together(insert, list(range(THREADS)))
+    successes, refusals, errors = run_together(insert, list(range(THREADS)),
+        refused=(services.SlotTaken, IntegrityError))
 
     assert not errors, errors
     assert len(successes) == 1 and len(refusals) == THREADS - 1
