@@ -6,8 +6,6 @@ when the work runs twice; `decision_published` is sent once per decision; a with
 decision is never published.
 """
 
-import shutil
-import subprocess
 from decimal import Decimal
 
 import pytest
@@ -21,8 +19,8 @@ from applications.models import Decision, Status, TeamMember
 from applications.signals import decision_published
 from joinforces.core.models import Notification
 from joinforces.core.uploads import download_url
-from tests.conftest import require
 from tests.factories import ApplicantFactory
+from tests.pdf import pdf_text
 
 from .factories import CallFactory, open_round, submitted_application
 
@@ -57,14 +55,6 @@ def publish(review_round, staff, capture) -> list[Decision]:
     """Publish as staff do, then run what waits for the commit (the letter task, the signal)."""
     with capture(execute=True):
         return services.round_publish(review_round=review_round, actor=staff)
-
-
-def pdf_text(content: bytes) -> str:
-    require(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
-    result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=content,
-                            capture_output=True, check=True)
-    text = result.stdout.decode("utf-8").replace("\u00a0", " ").replace("\u202f", " ")
-    return " ".join(text.split())
 
 
 # --- (a) Nothing before publication; the outcome and its letter after -----------------------------

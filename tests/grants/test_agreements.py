@@ -2,8 +2,6 @@
 (or by staff in the admin), which meets the first tranche's condition and activates the grant; the
 grantee's page of a grant and the grantee's panel of "my space", each in a fixed number of queries."""
 
-import shutil
-import subprocess
 from datetime import date
 
 import pytest
@@ -34,8 +32,8 @@ from grants.tasks import agreement_render_task
 from joinforces.core.models import AuditEvent, Notification
 from joinforces.core.uploads import download_url
 from tests.applications.factories import PDF_BYTES, RNA
-from tests.conftest import require
 from tests.factories import ApplicantFactory
+from tests.pdf import pdf_text
 
 from .factories import DonorFactory, grant_for, receive
 
@@ -79,15 +77,6 @@ def client_for(user):
     return client
 
 
-def pdf_text(field_file, tmp_path) -> str:
-    require(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
-    path = tmp_path / "agreement.pdf"
-    with field_file.open("rb") as handle:
-        path.write_bytes(handle.read())
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout.decode()
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
-
-
 def spaced(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
 
@@ -100,12 +89,12 @@ def long_date(day: date, language: str) -> str:
 # --- Producing the agreement ---------------------------------------------------------------------
 
 
-def test_the_agreement_is_produced_in_french_from_the_grant_s_data(tmp_path):
+def test_the_agreement_is_produced_in_french_from_the_grant_s_data():
     grant = team_grant(language="fr")
     agreement = produced(grant)
 
     assert agreement.language == "fr" and agreement.generated_at is not None
-    text = pdf_text(agreement.document, tmp_path)
+    text = pdf_text(agreement.document)
     assert COLLECTIVE in text and LEAD in text and "JOIN FORCES" in text and "12 rue de la Solidarité" in text
     assert "30 000,00 €" in text  # per year
     assert "90 000,00 €" in text  # in all
@@ -117,12 +106,12 @@ def test_the_agreement_is_produced_in_french_from_the_grant_s_data(tmp_path):
     assert grant.application.reference in text
 
 
-def test_the_agreement_is_produced_in_english_for_an_english_speaking_team(tmp_path):
+def test_the_agreement_is_produced_in_english_for_an_english_speaking_team():
     grant = team_grant(language="en", years=2, amount_per_year="12500.50")
     agreement = produced(grant)
 
     assert agreement.language == "en"
-    text = pdf_text(agreement.document, tmp_path)
+    text = pdf_text(agreement.document)
     assert COLLECTIVE in text and LEAD in text
     assert "€12,500.50" in text and "€25,001.00" in text
     assert "Total amount" in text and "Agreement signed" in text and "Report of year 1 approved" in text
@@ -131,9 +120,9 @@ def test_the_agreement_is_produced_in_english_for_an_english_speaking_team(tmp_p
         assert long_date(tranche.due_on, "en") in text
 
 
-def test_an_agreement_without_member_organisations_is_still_produced(tmp_path):
+def test_an_agreement_without_member_organisations_is_still_produced():
     agreement = produced(team_grant(members=False))
-    assert COLLECTIVE in pdf_text(agreement.document, tmp_path)
+    assert COLLECTIVE in pdf_text(agreement.document)
 
 
 def test_preparing_enqueues_the_rendering_once_and_the_task_renders_once(django_capture_on_commit_callbacks):

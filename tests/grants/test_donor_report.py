@@ -11,9 +11,9 @@ from grants import services
 from grants.tasks import redistribution_report_task
 from joinforces.core.formats import euros
 from joinforces.core.models import Job
+from tests.pdf import pdf_text
 
 from .factories import LAST_YEAR, THIS_YEAR
-from .test_receipts import pdf_text
 
 pytestmark = pytest.mark.django_db
 

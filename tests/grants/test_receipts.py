@@ -1,7 +1,5 @@
 """Tax receipts (cerfa n° 11580): the amount in words, the PDF, the numbering, once per donation."""
 
-import shutil
-import subprocess
 import threading
 from datetime import date
 from decimal import Decimal
@@ -15,19 +13,12 @@ from grants.models import Donation, Donor
 from grants.receipts import amount_in_words_fr, donation_receipt_issue, payment_mode
 from grants.services import GrantError
 from joinforces.core.models import AuditEvent
-from tests.conftest import ensure_static_data, require
+from tests.conftest import ensure_static_data
+from tests.pdf import pdf_text
 
 from .factories import DonorFactory, receive
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(content: bytes) -> str:
-    require(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
-    result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=content,
-                            capture_output=True, check=True)
-    text = result.stdout.decode("utf-8").replace("\u00a0", " ").replace("\u202f", " ")
-    return " ".join(text.split())
 
 
 def receipt_text(donation: Donation) -> str:

@@ -14,7 +14,7 @@ from joinforces.core.models import Job
 from joinforces.portal.models import Lesson
 from joinforces.portal.tasks import annual_report_task
 from tests.grants.factories import THIS_YEAR
-from tests.grants.test_receipts import pdf_text
+from tests.pdf import pdf_text
 
 from .portfolio import build_portfolio
 
