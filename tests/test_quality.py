@@ -45,3 +45,19 @@ def test_templates_have_no_inline_script_or_event_handler():
         if "core/email/" not in str(path) and re.search(r"\sstyle=\"", text):
             offenders.append(f"{path}: inline style")
     assert offenders == []
+
+
+def test_numbers_are_never_grouped_unless_asked():
+    """Ids and years go into attributes, URLs and form values ("1 234" broke htmx swaps, option values
+    and aria references): plain numbers are never grouped. Amounts are grouped by `euros`, other
+    figures where a template asks for it (`floatformat:"-2g"`)."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("fr"):
+        html = Template('{% load core_tags %}<option value="{{ n }}">{{ year }}</option> {{ amount|euros }} '
+                        '{{ people|floatformat:"-2g" }}').render(
+            Context({"n": 1234, "year": 2026, "amount": 12500, "people": 2000}))
+    assert html.startswith('<option value="1234">2026</option> ')
+    assert "12\u202f500,00\u00a0€" in html or "12\u00a0500,00\u00a0€" in html
+    assert html.endswith(("2\u202f000", "2\u00a0000", "2 000"))
