@@ -33,6 +33,12 @@ class Verdict(models.TextChoices):
     NEEDS_REVIEW = "needs_review", _("Needs a review")
 
 
+def final_verdict():
+    """The verdict that stands, as an expression: the staff's override if there is one, else the
+    screening's own (the model's `final_verdict`, in the database)."""
+    return models.Case(models.When(override_verdict="", then=models.F("verdict")), default=models.F("override_verdict"))
+
+
 class ScreeningQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Screenings are read by staff; applicants see theirs through their application."""

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Programme
 from applications.models.application import CONSOLIDATION_KINDS
 from joinforces.core import charts
 from joinforces.core.models import Territory, Theme
@@ -36,6 +35,13 @@ from .models import (
     cents,
 )
 from .selectors import MONEY, ZERO, _period, _sum
+from .transparency import (
+    applications_in_region,
+    initiatives_by_region,
+    initiatives_by_theme,
+    region_names,
+    supported_grants,
+)
 
 INITIATIVES_PER_PAGE = 20
 RESTRICTED_LIMIT = 20
@@ -109,15 +115,28 @@ class Dashboard:
 
     @property
     def theme_chart(self) -> dict:
-        return charts.bars((theme.name, theme.total) for theme in self.by_theme)
+        return theme_chart(self.by_theme)
 
     @property
     def kind_chart(self) -> dict:
-        return charts.bars((row["label"], row["total"]) for row in self.by_kind)
+        return kind_chart(self.by_kind)
 
     @property
     def region_map(self) -> dict:
-        return charts.france_map((region.insee_code, region.name, region.total) for region in self.by_region)
+        return region_map(self.by_region)
+
+
+def theme_chart(themes) -> dict:
+    """Bars of `by_theme`'s rows (also drawn by the portfolio indicators)."""
+    return charts.bars((theme.name, theme.total) for theme in themes)
+
+
+def kind_chart(kinds) -> dict:
+    return charts.bars((row["label"], row["total"]) for row in kinds)
+
+
+def region_map(regions) -> dict:
+    return charts.france_map((region.insee_code, region.name, region.total) for region in regions)
 
 
 def _scope(donor):
@@ -191,16 +210,10 @@ def by_kind(*, donor=None, period: Period) -> list[dict]:
             if totals.get(key)]
 
 
-def _applications_in_region():
-    """The applications with a programme in the région of the outer query (itself or a département)."""
-    region = OuterRef(OuterRef("pk"))
-    return Programme.objects.filter(Q(territories=region) | Q(territories__region=region)).values("application_id")
-
-
 def by_region(*, donor=None, period: Period) -> list[Territory]:
     """The régions where the initiatives reached run their programmes, each with `total`: one query."""
     parts, _donations = _scope(donor)
-    in_region = _in_period(parts, period).filter(allocation__grant__application__in=_applications_in_region())
+    in_region = _in_period(parts, period).filter(allocation__grant__application__in=applications_in_region())
     return list(Territory.objects.filter(kind=Territory.Kind.REGION).annotate(total=_total(in_region))
                 .filter(total__gt=0).order_by("-total", "name"))
 
@@ -231,8 +244,6 @@ def initiatives(*, donor=None, period: Period, page=1):
                                 Prefetch("reports", queryset=reports, to_attr="shared_reports"))
               .order_by("application__name", "pk"))
     page_obj = Paginator(grants, INITIATIVES_PER_PAGE).get_page(page)
-    from .transparency import region_names
-
     for grant in page_obj.object_list:
         grant.regions = region_names(grant.application)
         grant.shared_report = grant.shared_reports[0] if grant.shared_reports else None
@@ -305,27 +316,16 @@ def dashboard(*, donor=None, period: Period, page=1) -> Dashboard:
 def portfolio() -> dict:
     """The grants portfolio, whatever the period: grants and amounts committed by year of start, by
     theme, by kind and by région (terminated grants that never received money left out). Four queries."""
-    from .transparency import supported_grants
-
     grants = supported_grants()
     by_year = list(grants.annotate(year=ExtractYear("start_date")).values("year")
                    .annotate(count=Count("pk"), committed=_sum("total_amount")).order_by("year"))
-    themes = list(Theme.objects.filter(application__grant__in=grants)
-                  .annotate(count=Count("application__grant", distinct=True),
-                            committed=_sum("application__grant__total_amount"))
-                  .order_by("-committed", "position"))
+    # The public page's counts, with the amounts committed, largest first.
+    themes = sorted(initiatives_by_theme(grants), key=lambda theme: (-theme.committed, theme.position))
     family = Case(When(application__kind__in=CONSOLIDATION_KINDS, then=Value("consolidation")),
                   default=Value("coalition"), output_field=CharField())
     kinds = {row["family"]: row for row in grants.annotate(family=family).values("family")
              .annotate(count=Count("pk"), committed=_sum("total_amount")).order_by()}
     by_kind = [{"label": label, "count": kinds[key]["count"], "committed": cents(kinds[key]["committed"])}
                for key, label in KIND_FAMILIES.items() if key in kinds]
-    in_region = Grant.objects.filter(pk__in=grants.values("pk"), application__in=_applications_in_region())
-    committed = in_region.order_by().annotate(
-        total=Func(F("total_amount"), function="SUM", output_field=MONEY)).values("total")
-    counted = in_region.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    committed = Coalesce(Subquery(committed[:1], output_field=MONEY), Value(ZERO), output_field=MONEY)
-    regions = list(Territory.objects.filter(kind=Territory.Kind.REGION)
-                   .annotate(count=Subquery(counted[:1]), committed=committed)
-                   .filter(count__gt=0).order_by("-committed", "name"))
+    regions = sorted(initiatives_by_region(grants), key=lambda region: (-region.committed, region.name))
     return {"by_year": by_year, "by_theme": themes, "by_kind": by_kind, "by_region": regions}

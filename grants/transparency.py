@@ -9,9 +9,10 @@ queries whatever the number of donations, grants and entries."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from applications.models import Programme
 from joinforces.core.models import Territory, Theme
 
 from .models import Allocation, Donation, Donor, Grant, GrantStatus, Tranche, TrancheStatus, cents
@@ -61,31 +62,35 @@ def _sum_filtered(condition):
     return Coalesce(Sum("amount", filter=condition), Value(ZERO), output_field=MONEY)
 
 
-def initiatives_by_theme() -> list[Theme]:
-    """The themes of the initiatives supported, each with `initiatives` (grants counted once): one query."""
-    return list(Theme.objects.filter(application__grant__in=supported_grants())
-                .annotate(initiatives=Count("application__grant", distinct=True))
+def initiatives_by_theme(grants=None) -> list[Theme]:
+    """The themes of the initiatives supported (or of `grants`), each with `initiatives` (grants
+    counted once) and `committed` (their total amounts), in the themes' order: one query."""
+    grants = supported_grants() if grants is None else grants
+    return list(Theme.objects.filter(application__grant__in=grants)
+                .annotate(initiatives=Count("application__grant", distinct=True),
+                          committed=_sum("application__grant__total_amount"))
                 .order_by("position", "code"))
 
 
-def _region_of_territory(prefix: str):
-    """The région of a territory reached through `prefix`: itself if it is a région, else its région."""
-    return Case(When(**{f"{prefix}__kind": Territory.Kind.REGION}, then=F(f"{prefix}__id")),
-                default=F(f"{prefix}__region_id"))
+def applications_in_region():
+    """The applications with a programme in the région of the outer query: in the région itself or in
+    one of its départements (for a subquery of a query over régions, one level further out)."""
+    region = OuterRef(OuterRef("pk"))
+    return Programme.objects.filter(Q(territories=region) | Q(territories__region=region)).values("application_id")
 
 
-def initiatives_by_region() -> list[Territory]:
-    """The régions where the initiatives supported run their programmes (a département counts for its
-    région), each with `initiatives` (grants counted once), by name: two queries."""
-    rows = (supported_grants()
-            .annotate(region_id=_region_of_territory("application__programmes__territories"))
-            .filter(region_id__isnull=False)
-            .values("region_id").annotate(initiatives=Count("pk", distinct=True)).order_by())
-    counts = {row["region_id"]: row["initiatives"] for row in rows}
-    regions = list(Territory.objects.filter(pk__in=counts).order_by("name"))
-    for region in regions:
-        region.initiatives = counts[region.pk]
-    return regions
+def initiatives_by_region(grants=None) -> list[Territory]:
+    """The régions where the initiatives supported (or `grants`) run their programmes (a département
+    counts for its région, an initiative once), each with `initiatives` and `committed`, by name: one
+    query."""
+    grants = supported_grants() if grants is None else grants
+    in_region = Grant.objects.filter(pk__in=grants.values("pk"), application__in=applications_in_region()).order_by()
+    counted = in_region.annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    summed = in_region.annotate(total=Func(F("total_amount"), function="SUM", output_field=MONEY)).values("total")
+    return list(Territory.objects.filter(kind=Territory.Kind.REGION)
+                .annotate(initiatives=Subquery(counted[:1]),
+                          committed=Coalesce(Subquery(summed[:1], output_field=MONEY), Value(ZERO), output_field=MONEY))
+                .filter(initiatives__gt=0).order_by("name"))
 
 
 def region_names(application) -> list[str]:

@@ -7,7 +7,7 @@ import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -39,8 +39,9 @@ def _hours(start, end) -> Decimal:
     return (Decimal((end - start).total_seconds()) / Decimal(3600)).quantize(Decimal("0.01"))
 
 
-def days(hours) -> Decimal:
-    return (Decimal(hours) / Decimal(settings.SUPPORT_HOURS_PER_DAY)).quantize(Decimal("0.01"))
+def days(hours, *, places=Decimal("0.01"), rounding=ROUND_HALF_EVEN) -> Decimal:
+    """Hours of support as days (a day counts SUPPORT_HOURS_PER_DAY hours), to `places`."""
+    return (Decimal(hours) / Decimal(settings.SUPPORT_HOURS_PER_DAY)).quantize(places, rounding)
 
 
 def month_bounds(day: date) -> tuple[datetime, datetime]:

@@ -11,7 +11,6 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,10 +58,6 @@ class SlotTaken(SupportError):
 def require_staff(actor) -> None:
     if not is_staff_member(actor):
         raise SupportError(_("Only the JOIN FORCES team can do this."))
-
-
-def hours_to_days(hours) -> Decimal:
-    return (Decimal(hours) / Decimal(settings.SUPPORT_HOURS_PER_DAY)).quantize(Decimal("0.01"))
 
 
 # --- Plans and needs -----------------------------------------------------------------------------

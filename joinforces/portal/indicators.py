@@ -23,12 +23,19 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import mean, median
 
-from django.conf import settings
-from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Max, Min, Sum, When
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Min, Sum
 
 from applications.models import Application
 from applications.models.application import SupportDomain
-from eligibility.models import Criterion, Result, Screening, ScreeningFinding, SelfAssessmentTally, Verdict
+from eligibility.models import (
+    Criterion,
+    Result,
+    Screening,
+    ScreeningFinding,
+    SelfAssessmentTally,
+    Verdict,
+    final_verdict,
+)
 from grants import dashboards
 from grants.dashboards import Period
 from grants.models import GrantReport, ReportStatus
@@ -36,12 +43,13 @@ from grants.selectors import _period
 from joinforces.core import charts
 from joinforces.core.models import Territory
 from support.models import Booking, BookingStatus
+from support.selectors import days as support_days
 
 OVERRIDES_SHOWN = 50
 
 
 def _days_from_hours(hours: Decimal) -> Decimal:
-    return (Decimal(hours) / Decimal(settings.SUPPORT_HOURS_PER_DAY)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return support_days(hours, places=Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 # --- What the grants did (approved reports) ---------------------------------------------------------
@@ -216,7 +224,7 @@ def selection(period: Period) -> Selection:
     received = applications.count()
     screenings = Screening.objects.filter(application__in=applications)
     verdict_counts = {}
-    for row in (screenings.annotate(final=_final_verdict()).values("final").annotate(n=Count("pk")).order_by()):
+    for row in (screenings.annotate(final=final_verdict()).values("final").annotate(n=Count("pk")).order_by()):
         verdict_counts[row["final"]] = row["n"]
     exclusions = dict(ScreeningFinding.objects.filter(screening__in=screenings, result=Result.EXCLUDE)
                       .values("criterion").annotate(n=Count("pk")).order_by().values_list("criterion", "n"))
@@ -246,10 +254,6 @@ def selection(period: Period) -> Selection:
     )
 
 
-def _final_verdict():
-    return Case(When(override_verdict="", then=F("verdict")), default=F("override_verdict"))
-
-
 # --- Everything together -----------------------------------------------------------------------------
 
 
@@ -267,15 +271,15 @@ class Indicators:
 
     @property
     def theme_chart(self) -> dict:
-        return charts.bars((theme.name, theme.total) for theme in self.by_theme)
+        return dashboards.theme_chart(self.by_theme)
 
     @property
     def kind_chart(self) -> dict:
-        return charts.bars((row["label"], row["total"]) for row in self.by_kind)
+        return dashboards.kind_chart(self.by_kind)
 
     @property
     def region_map(self) -> dict:
-        return charts.france_map((region.insee_code, region.name, region.total) for region in self.by_region)
+        return dashboards.region_map(self.by_region)
 
 
 def indicators(period: Period) -> Indicators:

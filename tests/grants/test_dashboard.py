@@ -88,7 +88,7 @@ def test_the_fund_figures_cover_every_donor(donor_case):
     portfolio = dashboards.portfolio()
     assert [(row["year"], row["count"], row["committed"]) for row in portfolio["by_year"]] == [
         (donor_case["nourrir"].start_date.year, 3, D("7200.00"))]  # 3 years × (1000 + 800 + 600)
-    assert {region.name: region.count for region in portfolio["by_region"]} == {
+    assert {region.name: region.initiatives for region in portfolio["by_region"]} == {
         "Occitanie": 1, "Hauts-de-France": 1, "Auvergne-Rhône-Alpes": 1}
 
 

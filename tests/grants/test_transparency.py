@@ -133,4 +133,4 @@ def test_a_fixed_number_of_queries_whatever_the_data(client, staff):
     few = queries_for_page(client)
     build(staff, 20)
     assert queries_for_page(client) == few
-    assert few == 12  # figures 4, themes 1, régions 2, initiatives 4, donors 1
+    assert few == 11  # figures 4, themes 1, régions 1, initiatives 4, donors 1
